@@ -1,0 +1,238 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kho_ranges: build the kernel's own maple tree, xarray, memblock, crc32 and
+# libfdt in userspace (the way tools/testing/{radix-tree,memblock} do), link
+# mm/kho_ranges*.c against them, and run the tests and the benchmark.
+#
+#   make check       build everything, run every test
+#   make bench       run the tracker comparison, write results/
+#   make deps        install the Debian packages the build needs
+#
+# KERNEL_SRC=/path/to/linux builds against another extracted kernel tree.
+
+KERNEL_TARBALL	?= /usr/src/linux-source-6.12.tar.xz
+CACHE		:= .cache
+KERNEL_SRC	?= $(CACHE)/linux-source-6.12
+K		:= $(abspath $(KERNEL_SRC))
+B		:= build
+SAN		?= -fsanitize=address,undefined -fno-omit-frame-pointer
+
+DEB_PKGS	:= linux-source-6.12 liburcu-dev libfdt-dev gnuplot-nox \
+		   valgrind clang libclang-rt-14-dev linux-perf \
+		   qemu-system-x86 kexec-tools busybox-static ccache bc \
+		   flex bison libelf-dev libssl-dev cpio xz-utils perl
+
+.PHONY: all check bench bench-quick deps clean test-unit checkpatch
+
+all: $(B)/test_kho_ranges $(B)/test_kho_ranges.san $(B)/kho_bench
+
+# ---------------------------------------------------------------------------
+# Dependencies: install what is missing, once.
+
+$(CACHE)/deps.stamp:
+	@mkdir -p $(CACHE)
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+deps: $(CACHE)/deps.stamp
+
+$(abspath $(CACHE))/linux-source-6.12/Makefile: | $(CACHE)/deps.stamp
+	@echo "extracting $(KERNEL_TARBALL) into $(CACHE)/"
+	@tar -C $(CACHE) -xf $(KERNEL_TARBALL)
+	@touch $@
+
+KSRC_STAMP := $(K)/Makefile
+
+# ---------------------------------------------------------------------------
+# Generated headers and links into the kernel tree.
+
+GEN := $(B)/gen
+
+$(GEN)/.stamp: $(KSRC_STAMP)
+	@mkdir -p $(GEN)/generated $(GEN)/linux $(GEN)/asm $(GEN)/mb $(GEN)/crc/lib
+	@echo "#define XA_CHUNK_SHIFT 6" > $(GEN)/generated/map-shift.h
+	@echo "#define CONFIG_64BIT 1" > $(GEN)/generated/bit-length.h
+	@cp $(K)/tools/testing/shared/autoconf.h $(GEN)/generated/autoconf.h
+	@ln -sfn $(K)/include $(GEN)/kinc
+	@ln -sf $(K)/include/linux/memblock.h $(GEN)/linux/memblock.h
+	@ln -sf $(K)/include/linux/crc32.h $(GEN)/linux/crc32.h
+	@ln -sf $(K)/include/linux/crc32poly.h $(GEN)/linux/crc32poly.h
+	@ln -sf $(K)/include/linux/bitrev.h $(GEN)/linux/bitrev.h
+	@ln -sf $(K)/tools/arch/x86/include/asm/asm.h $(GEN)/asm/asm.h
+	@ln -sf $(K)/tools/arch/x86/include/asm/cmpxchg.h $(GEN)/asm/cmpxchg.h
+	@ln -sf $(K)/tools/testing/memblock/internal.h $(GEN)/mb/internal.h
+	@ln -sf $(K)/lib/crc32defs.h $(GEN)/crc/lib/crc32defs.h
+	@touch $@
+
+# mm/memblock.c, with the project's memblock patches applied to a copy
+MEMBLOCK_PATCHES := $(sort $(wildcard patches/memblock/*.patch))
+
+$(GEN)/mb/memblock.c: $(GEN)/.stamp $(MEMBLOCK_PATCHES)
+	@cp $(K)/mm/memblock.c $@.tmp
+	@for p in $(MEMBLOCK_PATCHES); do \
+		patch -s --no-backup-if-mismatch -d $(GEN)/mb -p2 $(notdir $@).tmp < $$p || exit 1; \
+	done
+	@mv $@.tmp $@
+
+# lib/radix-tree.c with its statics opened up, as tools/testing/shared does
+$(GEN)/radix-tree.c: $(GEN)/.stamp
+	@sed -e 's/^static //' -e 's/__always_inline //' -e 's/inline //' \
+		< $(K)/lib/radix-tree.c > $@
+
+# crc32 tables, from the kernel's own generator
+$(GEN)/crc/crc32table.h: $(GEN)/.stamp
+	@mkdir -p $(GEN)/crc/include/generated
+	@printf '#define CONFIG_CRC32_SLICEBY8 1\n#define CONFIG_64BIT 1\n' > $(GEN)/crc/include/generated/autoconf.h
+	@mkdir -p $(GEN)/crc/include/linux
+	@ln -sf $(K)/include/linux/crc32poly.h $(GEN)/crc/include/linux/crc32poly.h
+	@ln -sf $(K)/lib/gen_crc32table.c $(GEN)/crc/lib/gen_crc32table.c
+	$(CC) -O2 -o $(GEN)/crc/gen_crc32table $(GEN)/crc/lib/gen_crc32table.c
+	$(GEN)/crc/gen_crc32table > $@
+
+# ---------------------------------------------------------------------------
+# Include paths, one per family of kernel code.
+
+# maple tree + xarray, as tools/testing/radix-tree builds them
+RT_INC := -I$(K)/tools/testing/shared -I$(GEN) -I$(GEN)/generated \
+	  -I$(K)/tools/testing/radix-tree -I$(K)/tools/include -I$(K)/lib
+RT_DEF := -D_LGPL_SOURCE
+
+# memblock, as tools/testing/memblock builds it
+MB_INC := -I$(GEN)/mb -I$(GEN) -I$(K)/tools/testing/memblock -I$(K)/tools/include
+MB_DEF := -DCONFIG_PHYS_ADDR_T_64BIT
+
+# kho_ranges and everything written against it
+KR_INC := -Itools/testing/kho_ranges -Iinclude -I$(GEN) -I$(GEN)/generated \
+	  -I$(K)/tools/testing/shared -I$(K)/tools/testing/memblock \
+	  -I$(K)/tools/include -I$(K)/scripts/dtc/libfdt
+KR_DEF := -D_LGPL_SOURCE -DCONFIG_PHYS_ADDR_T_64BIT -DCONFIG_CONTIG_ALLOC=1 \
+	  
+
+CRC_INC := -Itools/testing/kho_ranges/crc -I$(GEN)/crc -I$(GEN) \
+	   -I$(K)/tools/include
+
+FDT_SRCS := fdt fdt_ro fdt_rw fdt_sw fdt_wip fdt_strerror
+
+WARN   := -Wall -Wno-unused-function -Werror=implicit-function-declaration
+CFLAGS_OPT ?= -O2 -g
+
+# Two flavours: plain (benchmark, valgrind) and sanitized (tests).
+define flavour
+$(B)/$(1)/maple.o: $(GEN)/.stamp
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/maple-shim.c -o $$@
+$(B)/$(1)/xarray.o: $(GEN)/.stamp
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/xarray-shared.c -o $$@
+$(B)/$(1)/radix-tree.o: $(GEN)/radix-tree.c
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $$< -o $$@
+$(B)/$(1)/linux.o: $(GEN)/.stamp
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/linux.c -o $$@
+$(B)/$(1)/lib_%.o: $(GEN)/.stamp
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/lib/$$*.c -o $$@
+$(B)/$(1)/memblock.o: $(GEN)/mb/memblock.c
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) -Wno-format $(MB_DEF) $(MB_INC) -c $$< -o $$@
+$(B)/$(1)/mb_slab.o: $(GEN)/.stamp
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(MB_DEF) $(MB_INC) -c $(K)/tools/testing/memblock/lib/slab.c -o $$@
+$(B)/$(1)/mmzone.o: $(GEN)/.stamp
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(MB_DEF) $(MB_INC) -c $(K)/tools/testing/memblock/mmzone.c -o $$@
+$(B)/$(1)/crc32.o: $(GEN)/crc/crc32table.h
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(CRC_INC) -include tools/testing/kho_ranges/crc/crc_prelude.h -c $(K)/lib/crc32.c -o $$@
+$(B)/$(1)/libfdt_%.o: $(GEN)/.stamp
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) -I$(K)/scripts/dtc/libfdt -c $(K)/scripts/dtc/libfdt/$$*.c -o $$@
+$(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi.h $(GEN)/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
+$(B)/$(1)/sim.o: tools/testing/kho_ranges/sim.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/.stamp
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
+
+KERNEL_OBJS_$(1) := $(addprefix $(B)/$(1)/, maple.o xarray.o linux.o \
+	radix-tree.o lib_bitmap.o lib_find_bit.o lib_hweight.o lib_slab.o \
+	lib_vsprintf.o \
+	memblock.o mb_slab.o mmzone.o crc32.o \
+	$(addprefix libfdt_,$(addsuffix .o,$(FDT_SRCS))) \
+	kr_kho_ranges.o kr_kho_ranges_restore.o sim.o)
+endef
+
+$(eval $(call flavour,plain,$(CFLAGS_OPT)))
+$(eval $(call flavour,san,-O1 -g $(SAN)))
+
+LDLIBS := -lpthread -lurcu -Wl,--wrap=kmem_cache_alloc_lru \
+	  -Wl,--wrap=kmem_cache_alloc_bulk
+
+# ---------------------------------------------------------------------------
+# Tests
+
+ST := tools/testing/selftests/kho_ranges
+TEST_SRCS := $(wildcard $(ST)/*.c)
+TEST_HDRS := $(wildcard $(ST)/*.h)
+ST_INC := -I$(K)/tools/testing/selftests
+
+$(B)/test_kho_ranges: $(TEST_SRCS) $(TEST_HDRS) $(KERNEL_OBJS_plain)
+	$(CC) $(CFLAGS_OPT) $(WARN) $(KR_DEF) $(KR_INC) $(ST_INC) \
+		$(TEST_SRCS) $(KERNEL_OBJS_plain) $(LDLIBS) -o $@
+
+$(B)/test_kho_ranges.san: $(TEST_SRCS) $(TEST_HDRS) $(KERNEL_OBJS_san)
+	$(CC) -O1 -g $(SAN) $(WARN) $(KR_DEF) $(KR_INC) $(ST_INC) \
+		$(TEST_SRCS) $(KERNEL_OBJS_san) $(LDLIBS) -o $@
+
+test-unit: $(B)/test_kho_ranges.san
+	@echo "== selftests (ASan + UBSan) =="
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(B)/test_kho_ranges.san
+
+CHECKPATCH_FILES := $(wildcard mm/*.c include/linux/*.h bench/*.c bench/*.h \
+	$(ST)/*.c $(ST)/*.h tools/testing/kho_ranges/*.c \
+	tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
+
+checkpatch: $(KSRC_STAMP)
+	@echo "== checkpatch =="
+	@fail=0; for f in $(CHECKPATCH_FILES); do \
+		out=$$(perl $(K)/scripts/checkpatch.pl --no-tree --terse \
+			--show-types --ignore SPDX_LICENSE_TAG -f $$f | \
+			grep -E 'ERROR|WARNING'); \
+		if [ -n "$$out" ]; then echo "$$out"; fail=1; fi; \
+	done; \
+	if [ $$fail = 0 ]; then echo "checkpatch: $(words $(CHECKPATCH_FILES)) files, 0 errors, 0 warnings"; fi; \
+	exit $$fail
+
+check: $(CACHE)/deps.stamp
+	$(MAKE) all
+	$(MAKE) test-unit
+	$(MAKE) checkpatch
+
+# ---------------------------------------------------------------------------
+# Benchmark
+
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_HDRS := $(wildcard bench/*.h)
+
+$(B)/kho_bench: $(BENCH_SRCS) $(BENCH_HDRS) $(KERNEL_OBJS_plain)
+	$(CC) $(CFLAGS_OPT) $(WARN) $(KR_DEF) $(KR_INC) -Ibench \
+		$(BENCH_SRCS) $(KERNEL_OBJS_plain) $(LDLIBS) -lm -o $@
+
+bench: $(CACHE)/deps.stamp
+	$(MAKE) $(B)/kho_bench
+	$(B)/kho_bench demo
+
+clean:
+	rm -rf $(B)
+
+# the extracted tree must exist before anything reads it
+$(GEN)/.stamp: | $(CACHE)/deps.stamp

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kho_ranges: Kexec HandOver of preserved memory as coalesced ranges.
+ *
+ * See Documentation/core-api/kho_ranges.rst.
+ */
+#ifndef _LINUX_KHO_RANGES_H
+#define _LINUX_KHO_RANGES_H
+
+#include <linux/types.h>
+#include <linux/maple_tree.h>
+#include <linux/mutex.h>
+#include <linux/kho_ranges_abi.h>
+
+struct page;
+struct folio;
+
+/**
+ * struct kho_ranges - tracker of the memory this kernel preserves
+ * @mt:        maple tree keyed by PFN; each entry covers one coalesced range
+ *             and is xa_mk_value(info word).
+ * @lock:      external lock of @mt; serializes all writers and the
+ *             serializer. Preserve and unpreserve may sleep.
+ * @nr_ranges: number of entries in @mt.
+ * @nr_pages:  number of preserved pages.
+ * @finalized: a blob has been serialized; the tracker is frozen until
+ *             kho_ranges_abort().
+ * @blob_phys: physical address of the serialized blob.
+ * @blob_size: bytes of the blob in use (header + records).
+ * @blob_alloc: bytes allocated for the blob (whole pages).
+ * @fdt_phys:  physical address of the root FDT.
+ * @fdt_size:  size of the root FDT allocation.
+ */
+struct kho_ranges {
+	struct maple_tree mt;
+	struct mutex lock;
+	unsigned long nr_ranges;
+	unsigned long nr_pages;
+	bool finalized;
+	phys_addr_t blob_phys;
+	size_t blob_size;
+	size_t blob_alloc;
+	phys_addr_t fdt_phys;
+	size_t fdt_size;
+};
+
+void kho_ranges_init(struct kho_ranges *kr);
+void kho_ranges_destroy(struct kho_ranges *kr);
+
+int kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
+			unsigned long nr_pages, u32 info);
+int kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
+			  unsigned long nr_pages);
+
+int kho_ranges_preserve_folio(struct kho_ranges *kr, struct folio *folio,
+			      u16 tag);
+int kho_ranges_unpreserve_folio(struct kho_ranges *kr, struct folio *folio);
+int kho_ranges_preserve_pages(struct kho_ranges *kr, struct page *page,
+			      unsigned int order, u16 tag);
+int kho_ranges_unpreserve_pages(struct kho_ranges *kr, struct page *page,
+				unsigned int order);
+int kho_ranges_preserve_page_array(struct kho_ranges *kr, struct page **pages,
+				   unsigned int nr_pages, u16 tag);
+int kho_ranges_unpreserve_page_array(struct kho_ranges *kr,
+				     struct page **pages,
+				     unsigned int nr_pages);
+
+typedef int (*kho_ranges_walk_fn)(void *priv, unsigned long pfn,
+				  unsigned long nr_pages, u32 info);
+int kho_ranges_walk(struct kho_ranges *kr, kho_ranges_walk_fn fn, void *priv);
+
+size_t kho_ranges_blob_size(unsigned long nr_records);
+int kho_ranges_serialize(struct kho_ranges *kr);
+void kho_ranges_abort(struct kho_ranges *kr);
+
+/*
+ * Next kernel side.
+ */
+
+/**
+ * enum kho_ranges_reserve_mode - how the deserializer feeds memblock
+ * @KHO_RANGES_RESERVE_ASCENDING:  one memblock_reserve() per record, lowest
+ *                                 address first.
+ * @KHO_RANGES_RESERVE_DESCENDING: one memblock_reserve() per record, highest
+ *                                 address first; memblock inserts at the
+ *                                 front of its array then, which is cheaper
+ *                                 when the records do not merge.
+ */
+enum kho_ranges_reserve_mode {
+	KHO_RANGES_RESERVE_ASCENDING,
+	KHO_RANGES_RESERVE_DESCENDING,
+};
+
+/**
+ * struct kho_ranges_incoming - a validated blob left by the previous kernel
+ * @blob_phys:  physical address of the blob.
+ * @blob:       the blob, mapped.
+ * @records:    first range record, mapped.
+ * @range_size: stride of the records.
+ * @nr_ranges:  number of records.
+ * @nr_pages:   pages the records cover.
+ * @nr_unknown: records with incompat info flags this kernel does not know;
+ *              they are reserved but cannot be restored.
+ */
+struct kho_ranges_incoming {
+	phys_addr_t blob_phys;
+	const void *blob;
+	const u8 *records;
+	u32 range_size;
+	unsigned long nr_ranges;
+	unsigned long nr_pages;
+	unsigned long nr_unknown;
+};
+
+int kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
+			 phys_addr_t *blob_phys, size_t *blob_size);
+int kho_ranges_validate(struct kho_ranges_incoming *in, phys_addr_t blob_phys,
+			const void *blob, size_t blob_size);
+int kho_ranges_reserve(const struct kho_ranges_incoming *in,
+		       enum kho_ranges_reserve_mode mode);
+int kho_ranges_deserialize(struct kho_ranges_incoming *in, phys_addr_t fdt_phys,
+			   size_t fdt_size, enum kho_ranges_reserve_mode mode);
+
+int kho_ranges_lookup(const struct kho_ranges_incoming *in, phys_addr_t phys,
+		      phys_addr_t *start, unsigned long *nr_pages, u32 *info);
+struct folio *kho_ranges_restore_folio(const struct kho_ranges_incoming *in,
+				       phys_addr_t phys);
+struct page *kho_ranges_restore_pages(const struct kho_ranges_incoming *in,
+				      phys_addr_t phys, unsigned int order);
+
+#endif /* _LINUX_KHO_RANGES_H */

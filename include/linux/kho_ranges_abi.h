@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kho_ranges handover ABI: the bytes one kernel leaves for the next.
+ *
+ * Everything in this file is read by a kernel that may be older or newer
+ * than the one that wrote it, so it only ever changes by the rules in
+ * Documentation/core-api/kho_ranges.rst ("Versioning").
+ */
+#ifndef _LINUX_KHO_RANGES_ABI_H
+#define _LINUX_KHO_RANGES_ABI_H
+
+#include <linux/types.h>
+
+/*
+ * Root FDT. The boot protocol (a setup_data entry on x86, a command line
+ * parameter as fallback) carries the physical address and size of a
+ * flattened device tree whose root node has:
+ *
+ *   compatible = "kho-ranges-v1";
+ *   blob       = <u64 physical address of the blob>;
+ *   blob-size  = <u64 size of the blob in bytes>;
+ */
+#define KHO_RANGES_FDT_COMPATIBLE	"kho-ranges-v1"
+#define KHO_RANGES_FDT_PROP_BLOB	"blob"
+#define KHO_RANGES_FDT_PROP_BLOB_SIZE	"blob-size"
+
+/* "KHOR" read as a little-endian u32 */
+#define KHO_RANGES_MAGIC		0x524f484bU
+#define KHO_RANGES_VERSION_MAJOR	1
+#define KHO_RANGES_VERSION_MINOR	0
+
+/*
+ * Blob header flags: the low half may be ignored by a reader that does not
+ * know them, the high half must make it reject the blob. None are defined
+ * in version 1.0.
+ */
+#define KHO_RANGES_BLOB_COMPAT_MASK	0x0000ffffU
+#define KHO_RANGES_BLOB_INCOMPAT_MASK	0xffff0000U
+
+/**
+ * struct kho_ranges_blob_hdr - header of the serialized range array
+ * @magic:        %KHO_RANGES_MAGIC.
+ * @major:        ABI major version; a reader rejects any major it does not
+ *                know.
+ * @minor:        ABI minor version; minors only append fields to the header
+ *                or to each range record, which an older reader skips.
+ * @hdr_size:     size of the header as written, a multiple of 8 and at least
+ *                sizeof(struct kho_ranges_blob_hdr) of version 1.0; the range
+ *                array starts at this offset.
+ * @range_size:   size of one range record as written, a multiple of 8 and at
+ *                least sizeof(struct kho_ranges_blob_range) of version 1.0.
+ * @flags:        blob flags, see %KHO_RANGES_BLOB_COMPAT_MASK.
+ * @page_shift:   PAGE_SHIFT of the writer; the reader must have the same.
+ * @nr_ranges:    number of range records.
+ * @payload_size: @nr_ranges * @range_size.
+ * @crc:          crc32 (crc32_le(~0, ...) ^ ~0) of the header with this field
+ *                zero, followed by the payload.
+ * @reserved:     written as zero, ignored by readers.
+ *
+ * All fields are little endian, whatever the writer's byte order.
+ */
+struct kho_ranges_blob_hdr {
+	__le32 magic;
+	__le16 major;
+	__le16 minor;
+	__le32 hdr_size;
+	__le32 range_size;
+	__le32 flags;
+	__le32 page_shift;
+	__le64 nr_ranges;
+	__le64 payload_size;
+	__le32 crc;
+	__le32 reserved;
+};
+
+/**
+ * struct kho_ranges_blob_range - one preserved physical range
+ * @start:    physical address of the first byte, page aligned and aligned to
+ *            the folio size given by the order in @info.
+ * @nr_pages: length in pages, a non-zero multiple of the folio size.
+ * @info:     packed info word, see KHO_RANGES_INFO_*.
+ *
+ * Records are sorted by @start and never overlap. Adjacent records may have
+ * equal @info (a range longer than U32_MAX pages is split).
+ */
+struct kho_ranges_blob_range {
+	__le64 start;
+	__le32 nr_pages;
+	__le32 info;
+};
+
+/*
+ * The info word, the same 32 bits in the tracker and in the blob:
+ *
+ *   bits  0..5   folio order: the range is a run of naturally aligned
+ *                folios (or page blocks) of 2^order pages each
+ *   bits  6..10  compat flags: a reader ignores those it does not know
+ *   bits 11..15  incompat flags: a reader that does not know one still
+ *                reserves the range but refuses to restore it
+ *   bits 16..31  caller tag, opaque to kho_ranges
+ */
+#define KHO_RANGES_INFO_ORDER_MASK	0x0000003fU
+#define KHO_RANGES_INFO_COMPAT_MASK	0x000007c0U
+#define KHO_RANGES_INFO_INCOMPAT_MASK	0x0000f800U
+#define KHO_RANGES_INFO_TAG_SHIFT	16
+#define KHO_RANGES_INFO_TAG_MASK	0xffff0000U
+
+/* a record's nr_pages is 32 bits wide: one folio of this order still fits */
+#define KHO_RANGES_MAX_ORDER		31
+
+/* compat: the range holds handover metadata (the blob or the root FDT) */
+#define KHO_RANGES_INFO_HANDOVER	0x00000040U
+/* incompat: each 2^order block is a compound folio, not a plain page block */
+#define KHO_RANGES_INFO_FOLIO		0x00000800U
+
+#define KHO_RANGES_INFO_KNOWN_COMPAT	KHO_RANGES_INFO_HANDOVER
+#define KHO_RANGES_INFO_KNOWN_INCOMPAT	KHO_RANGES_INFO_FOLIO
+
+#define KHO_RANGES_INFO(order, flags, tag)				\
+	(((u32)(order) & KHO_RANGES_INFO_ORDER_MASK) |			\
+	 ((u32)(flags) & (KHO_RANGES_INFO_COMPAT_MASK |			\
+			  KHO_RANGES_INFO_INCOMPAT_MASK)) |		\
+	 ((u32)(tag) << KHO_RANGES_INFO_TAG_SHIFT))
+
+static inline unsigned int kho_ranges_info_order(u32 info)
+{
+	return info & KHO_RANGES_INFO_ORDER_MASK;
+}
+
+static inline u16 kho_ranges_info_tag(u32 info)
+{
+	return info >> KHO_RANGES_INFO_TAG_SHIFT;
+}
+
+#endif /* _LINUX_KHO_RANGES_ABI_H */

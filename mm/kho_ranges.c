@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_ranges: track memory preserved across kexec as coalesced ranges and
+ * serialize it into one physically contiguous, sorted array.
+ */
+
+#define pr_fmt(fmt) "kho_ranges: " fmt
+
+#include <linux/crc32.h>
+#include <linux/gfp.h>
+#include <linux/kho_ranges.h>
+#include <linux/libfdt.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/printk.h>
+#include <linux/xarray.h>
+
+/**
+ * DOC: kho_ranges tracker
+ *
+ * A driver that wants memory to survive kexec preserves it here. The tracker
+ * is a maple tree indexed by page frame number: each entry spans one range
+ * of physically contiguous preserved pages and stores the range's info word
+ * (folio order, flags, caller tag) as an xa_mk_value() entry, so it costs no
+ * allocation of its own. A new range that touches a neighbour with an equal
+ * info word is merged with it in the same store, which is why a million
+ * buddy-allocated folios usually need a few thousand entries.
+ *
+ * Preserving memory that overlaps a preserved range fails with -EEXIST,
+ * whatever the info words: two owners of one page is a bug to report, not
+ * something to merge. Unpreserving part of a range splits it; unpreserving a
+ * whole range removes it and frees the tree nodes it no longer needs.
+ *
+ * When the kernel is about to kexec, kho_ranges_serialize() writes every
+ * range, in address order, into one physically contiguous blob and builds a
+ * root FDT that points at it. The blob and the FDT preserve themselves. The
+ * tracker is frozen until kho_ranges_abort().
+ */
+
+/* a record holds at most this many pages of one range */
+static unsigned long kho_ranges_record_max(unsigned int order)
+{
+	return U32_MAX & ~((1UL << order) - 1);
+}
+
+static int kho_ranges_check(unsigned long pfn, unsigned long nr_pages,
+			    u32 info)
+{
+	unsigned int order = kho_ranges_info_order(info);
+	u32 flags = info & (KHO_RANGES_INFO_COMPAT_MASK |
+			    KHO_RANGES_INFO_INCOMPAT_MASK);
+
+	if (!nr_pages || pfn + nr_pages < pfn || pfn + nr_pages == 0)
+		return -EINVAL;
+	if (order > KHO_RANGES_MAX_ORDER)
+		return -EINVAL;
+	if (!IS_ALIGNED(pfn, 1UL << order) ||
+	    !IS_ALIGNED(nr_pages, 1UL << order))
+		return -EINVAL;
+	if (flags & ~(KHO_RANGES_INFO_KNOWN_COMPAT |
+		      KHO_RANGES_INFO_KNOWN_INCOMPAT))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * kho_ranges_init() - initialise an empty tracker
+ * @kr: the tracker
+ */
+void kho_ranges_init(struct kho_ranges *kr)
+{
+	memset(kr, 0, sizeof(*kr));
+	mutex_init(&kr->lock);
+	mt_init_flags(&kr->mt, MT_FLAGS_LOCK_EXTERN);
+	mt_set_external_lock(&kr->mt, &kr->lock);
+}
+
+static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
+				 unsigned long nr_pages, u32 info, gfp_t gfp)
+{
+	unsigned long last = pfn + nr_pages - 1;
+	unsigned long start = pfn, end = last;
+	void *new = xa_mk_value(info);
+	MA_STATE(mas, &kr->mt, pfn, last);
+	int merged = 0;
+	void *entry;
+	int ret;
+
+	lockdep_assert_held(&kr->lock);
+
+	if (kr->finalized)
+		return -EBUSY;
+
+	mas_set(&mas, pfn);
+	if (mas_find(&mas, last))
+		return -EEXIST;
+
+	if (pfn) {
+		mas_set(&mas, pfn - 1);
+		entry = mas_walk(&mas);
+		if (entry == new) {
+			start = mas.index;
+			merged++;
+		}
+	}
+	mas_set(&mas, last + 1);
+	entry = mas_walk(&mas);
+	if (entry == new) {
+		end = mas.last;
+		merged++;
+	}
+
+	mas_set_range(&mas, start, end);
+	ret = mas_store_gfp(&mas, new, gfp);
+	if (ret)
+		return ret;
+
+	kr->nr_ranges = kr->nr_ranges + 1 - merged;
+	kr->nr_pages += nr_pages;
+	return 0;
+}
+
+/**
+ * kho_ranges_preserve() - preserve a physical range across kexec
+ * @kr:       the tracker
+ * @pfn:      first page frame
+ * @nr_pages: number of pages, a multiple of the folio size in @info
+ * @info:     info word, see KHO_RANGES_INFO()
+ *
+ * The range merges with preserved neighbours that carry the same @info.
+ *
+ * Context: Process context; takes the tracker lock and may sleep.
+ * Return: 0 on success; -EINVAL for a misaligned range, an order above
+ * %KHO_RANGES_MAX_ORDER or an undefined flag; -EEXIST if any page of the
+ * range is already preserved; -EBUSY after kho_ranges_serialize();
+ * -ENOMEM if the tree could not grow, in which case nothing changed.
+ */
+int kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
+			unsigned long nr_pages, u32 info)
+{
+	int ret = kho_ranges_check(pfn, nr_pages, info);
+
+	if (ret)
+		return ret;
+
+	mutex_lock(&kr->lock);
+	ret = __kho_ranges_preserve(kr, pfn, nr_pages, info, GFP_KERNEL);
+	mutex_unlock(&kr->lock);
+	return ret;
+}
+
+static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
+				   unsigned long nr_pages, gfp_t gfp)
+{
+	unsigned long last = pfn + nr_pages - 1;
+	unsigned long next = pfn;
+	long delta = 0;
+	void *entry;
+	int ret;
+	MA_STATE(mas, &kr->mt, pfn, pfn);
+
+	lockdep_assert_held(&kr->lock);
+
+	if (kr->finalized)
+		return -EBUSY;
+
+	/*
+	 * Every page must be preserved, and a cut may only fall on a folio
+	 * boundary of the range it cuts.
+	 */
+	mas_for_each(&mas, entry, last) {
+		unsigned int order = kho_ranges_info_order(xa_to_value(entry));
+
+		if (mas.index > next)
+			return -ENOENT;
+		if (mas.index < pfn) {
+			if (!IS_ALIGNED(pfn, 1UL << order))
+				return -EINVAL;
+			delta++;
+		}
+		if (mas.last > last) {
+			if (!IS_ALIGNED(last + 1, 1UL << order))
+				return -EINVAL;
+			delta++;
+		}
+		delta--;
+		if (mas.last >= last) {
+			next = last + 1;
+			break;
+		}
+		next = mas.last + 1;
+	}
+	if (next != last + 1)
+		return -ENOENT;
+
+	mas_set_range(&mas, pfn, last);
+	ret = mas_store_gfp(&mas, NULL, gfp);
+	if (ret)
+		return ret;
+
+	kr->nr_ranges += delta;
+	kr->nr_pages -= nr_pages;
+	return 0;
+}
+
+/**
+ * kho_ranges_unpreserve() - stop preserving a physical range
+ * @kr:       the tracker
+ * @pfn:      first page frame
+ * @nr_pages: number of pages
+ *
+ * The range may span several preserved ranges and may cut one at either
+ * end, splitting it, as long as the cut falls on a folio boundary.
+ *
+ * Context: Process context; takes the tracker lock and may sleep.
+ * Return: 0 on success; -EINVAL for an empty range or a cut through a folio;
+ * -ENOENT if any page of the range is not preserved; -EBUSY after
+ * kho_ranges_serialize(); -ENOMEM if a split needed a tree node that could
+ * not be allocated, in which case nothing changed.
+ */
+int kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
+			  unsigned long nr_pages)
+{
+	int ret;
+
+	if (!nr_pages || pfn + nr_pages < pfn || pfn + nr_pages == 0)
+		return -EINVAL;
+
+	mutex_lock(&kr->lock);
+	ret = __kho_ranges_unpreserve(kr, pfn, nr_pages, GFP_KERNEL);
+	mutex_unlock(&kr->lock);
+	return ret;
+}
+
+/**
+ * kho_ranges_preserve_folio() - preserve a folio, keeping its order
+ * @kr:    the tracker
+ * @folio: the folio
+ * @tag:   caller tag stored in the info word
+ *
+ * The next kernel gets it back with kho_ranges_restore_folio().
+ *
+ * Context: Process context; may sleep.
+ * Return: see kho_ranges_preserve().
+ */
+int kho_ranges_preserve_folio(struct kho_ranges *kr, struct folio *folio,
+			      u16 tag)
+{
+	unsigned int order = folio_order(folio);
+
+	return kho_ranges_preserve(kr, folio_pfn(folio), 1UL << order,
+				   KHO_RANGES_INFO(order, KHO_RANGES_INFO_FOLIO,
+						   tag));
+}
+
+/**
+ * kho_ranges_unpreserve_folio() - stop preserving a folio
+ * @kr:    the tracker
+ * @folio: the folio
+ *
+ * Context: Process context; may sleep.
+ * Return: see kho_ranges_unpreserve().
+ */
+int kho_ranges_unpreserve_folio(struct kho_ranges *kr, struct folio *folio)
+{
+	return kho_ranges_unpreserve(kr, folio_pfn(folio),
+				     1UL << folio_order(folio));
+}
+
+/**
+ * kho_ranges_preserve_pages() - preserve a block from alloc_pages()
+ * @kr:    the tracker
+ * @page:  first page of the block
+ * @order: order the block was allocated with
+ * @tag:   caller tag stored in the info word
+ *
+ * The block is not a compound page; the next kernel gets it back with
+ * kho_ranges_restore_pages() and the same @order.
+ *
+ * Context: Process context; may sleep.
+ * Return: see kho_ranges_preserve().
+ */
+int kho_ranges_preserve_pages(struct kho_ranges *kr, struct page *page,
+			      unsigned int order, u16 tag)
+{
+	if (order > KHO_RANGES_MAX_ORDER)
+		return -EINVAL;
+	return kho_ranges_preserve(kr, page_to_pfn(page), 1UL << order,
+				   KHO_RANGES_INFO(order, 0, tag));
+}
+
+/**
+ * kho_ranges_unpreserve_pages() - stop preserving a block from alloc_pages()
+ * @kr:    the tracker
+ * @page:  first page of the block
+ * @order: order the block was preserved with
+ *
+ * Context: Process context; may sleep.
+ * Return: see kho_ranges_unpreserve().
+ */
+int kho_ranges_unpreserve_pages(struct kho_ranges *kr, struct page *page,
+				unsigned int order)
+{
+	if (order > KHO_RANGES_MAX_ORDER)
+		return -EINVAL;
+	return kho_ranges_unpreserve(kr, page_to_pfn(page), 1UL << order);
+}
+
+/* length of the run of physically consecutive pages at @pages[0] */
+static unsigned int kho_ranges_run(struct page **pages, unsigned int nr)
+{
+	unsigned long pfn = page_to_pfn(pages[0]);
+	unsigned int i;
+
+	for (i = 1; i < nr; i++)
+		if (page_to_pfn(pages[i]) != pfn + i)
+			break;
+	return i;
+}
+
+/**
+ * kho_ranges_preserve_page_array() - preserve the pages of a vmalloc() area
+ * @kr:       the tracker
+ * @pages:    the area's order-0 pages, in virtual order
+ * @nr_pages: number of entries in @pages
+ * @tag:      caller tag stored in the info word
+ *
+ * Physically consecutive pages become one range, and the ranges coalesce
+ * with each other and with neighbours as any other. All or nothing: on
+ * failure no page of the array stays preserved.
+ *
+ * Context: Process context; may sleep.
+ * Return: see kho_ranges_preserve().
+ */
+int kho_ranges_preserve_page_array(struct kho_ranges *kr, struct page **pages,
+				   unsigned int nr_pages, u16 tag)
+{
+	u32 info = KHO_RANGES_INFO(0, 0, tag);
+	unsigned int done = 0, run;
+	int ret = 0;
+
+	if (!nr_pages)
+		return -EINVAL;
+
+	mutex_lock(&kr->lock);
+	while (done < nr_pages) {
+		run = kho_ranges_run(pages + done, nr_pages - done);
+		ret = __kho_ranges_preserve(kr, page_to_pfn(pages[done]), run,
+					    info, GFP_KERNEL);
+		if (ret)
+			break;
+		done += run;
+	}
+	/* Undo in reverse order; splitting back may need nodes: must not fail */
+	while (ret && done) {
+		unsigned int first = 0;
+
+		while (first + (run = kho_ranges_run(pages + first,
+						     done - first)) < done)
+			first += run;
+		WARN_ON(__kho_ranges_unpreserve(kr, page_to_pfn(pages[first]),
+						run,
+						GFP_KERNEL | __GFP_NOFAIL));
+		done = first;
+	}
+	mutex_unlock(&kr->lock);
+	return ret;
+}
+
+/**
+ * kho_ranges_unpreserve_page_array() - stop preserving a vmalloc() area
+ * @kr:       the tracker
+ * @pages:    the pages given to kho_ranges_preserve_page_array()
+ * @nr_pages: number of entries in @pages
+ *
+ * Context: Process context; may sleep.
+ * Return: see kho_ranges_unpreserve(). On failure the pages before the
+ * failing run are no longer preserved and the others still are.
+ */
+int kho_ranges_unpreserve_page_array(struct kho_ranges *kr,
+				     struct page **pages,
+				     unsigned int nr_pages)
+{
+	unsigned int done = 0, run;
+	int ret = 0;
+
+	mutex_lock(&kr->lock);
+	while (done < nr_pages) {
+		run = kho_ranges_run(pages + done, nr_pages - done);
+		ret = __kho_ranges_unpreserve(kr, page_to_pfn(pages[done]), run,
+					      GFP_KERNEL);
+		if (ret)
+			break;
+		done += run;
+	}
+	mutex_unlock(&kr->lock);
+	return ret;
+}
+
+/**
+ * kho_ranges_walk() - call @fn for every preserved range, in address order
+ * @kr:   the tracker
+ * @fn:   callback; a non-zero return stops the walk
+ * @priv: passed to @fn
+ *
+ * Context: Process context; @fn runs under the tracker lock and must not
+ * call back into the tracker.
+ * Return: 0, or what @fn returned to stop the walk.
+ */
+int kho_ranges_walk(struct kho_ranges *kr, kho_ranges_walk_fn fn, void *priv)
+{
+	MA_STATE(mas, &kr->mt, 0, 0);
+	void *entry;
+	int ret = 0;
+
+	mutex_lock(&kr->lock);
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		ret = fn(priv, mas.index, mas.last - mas.index + 1,
+			 xa_to_value(entry));
+		if (ret)
+			break;
+	}
+	mutex_unlock(&kr->lock);
+	return ret;
+}
+
+/**
+ * kho_ranges_blob_size() - bytes of a blob with @nr_records range records
+ * @nr_records: number of records
+ *
+ * Return: the size, or SIZE_MAX if it does not fit in a size_t.
+ */
+size_t kho_ranges_blob_size(unsigned long nr_records)
+{
+	size_t payload;
+
+	if (check_mul_overflow((size_t)nr_records,
+			       sizeof(struct kho_ranges_blob_range), &payload) ||
+	    payload > SIZE_MAX - sizeof(struct kho_ranges_blob_hdr))
+		return SIZE_MAX;
+	return sizeof(struct kho_ranges_blob_hdr) + payload;
+}
+
+/*
+ * The blob must be physically contiguous: the next kernel reads it before it
+ * has page tables for anything but what the boot protocol maps. Up to
+ * MAX_PAGE_ORDER it comes from the buddy allocator, beyond that from
+ * alloc_contig_pages(), which needs CONFIG_CONTIG_ALLOC.
+ */
+static struct page *kho_ranges_alloc_blob(size_t size)
+{
+	unsigned long nr_pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	unsigned int order = get_order(size);
+
+	if (order <= MAX_PAGE_ORDER)
+		return alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	if (!IS_ENABLED(CONFIG_CONTIG_ALLOC)) {
+		pr_err("blob of %zu bytes exceeds MAX_PAGE_ORDER and CONFIG_CONTIG_ALLOC is off\n",
+		       size);
+		return NULL;
+	}
+	return alloc_contig_pages(nr_pages, GFP_KERNEL | __GFP_NOWARN,
+				  first_online_node, NULL);
+}
+
+static void kho_ranges_free_blob(struct page *page, size_t size)
+{
+	unsigned int order = get_order(size);
+
+	if (order <= MAX_PAGE_ORDER)
+		__free_pages(page, order);
+	else
+		free_contig_range(page_to_pfn(page),
+				  PAGE_ALIGN(size) >> PAGE_SHIFT);
+}
+
+static size_t kho_ranges_write_records(struct kho_ranges *kr,
+				       struct kho_ranges_blob_range *rec,
+				       unsigned long max_records)
+{
+	MA_STATE(mas, &kr->mt, 0, 0);
+	unsigned long nr = 0;
+	void *entry;
+
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		u32 info = xa_to_value(entry);
+		unsigned long chunk = kho_ranges_record_max(kho_ranges_info_order(info));
+		unsigned long pfn = mas.index;
+		unsigned long left = mas.last - mas.index + 1;
+
+		while (left) {
+			unsigned long n = min(left, chunk);
+
+			if (WARN_ON(nr == max_records))
+				return nr;
+			rec[nr].start = cpu_to_le64(PFN_PHYS(pfn));
+			rec[nr].nr_pages = cpu_to_le32(n);
+			rec[nr].info = cpu_to_le32(info);
+			nr++;
+			pfn += n;
+			left -= n;
+		}
+	}
+	return nr;
+}
+
+static int kho_ranges_build_fdt(void *fdt, size_t fdt_size,
+				phys_addr_t blob_phys, size_t blob_size)
+{
+	int err;
+
+	err = fdt_create(fdt, fdt_size);
+	err = err ?: fdt_finish_reservemap(fdt);
+	err = err ?: fdt_begin_node(fdt, "");
+	err = err ?: fdt_property_string(fdt, "compatible",
+					 KHO_RANGES_FDT_COMPATIBLE);
+	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB, blob_phys);
+	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB_SIZE,
+				      blob_size);
+	err = err ?: fdt_end_node(fdt);
+	err = err ?: fdt_finish(fdt);
+	if (err) {
+		pr_err("cannot build the root FDT: %s\n", fdt_strerror(err));
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/**
+ * kho_ranges_serialize() - write the handover blob and its root FDT
+ * @kr: the tracker
+ *
+ * Allocates one physically contiguous blob and one page for the root FDT,
+ * preserves both, and writes every range as a record sorted by address. On
+ * success the tracker is frozen: @kr->fdt_phys and @kr->fdt_size are what
+ * the boot protocol hands to the next kernel. On failure nothing changed and
+ * the call may be retried.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 on success; -EBUSY if already serialized; -ENOMEM if the blob,
+ * the FDT page or a tree node could not be allocated; -E2BIG if the blob
+ * would not fit in a size_t.
+ */
+int kho_ranges_serialize(struct kho_ranges *kr)
+{
+	struct kho_ranges_blob_hdr *hdr;
+	unsigned long max_records, nr;
+	struct page *blob, *fdt;
+	size_t size, alloc;
+	u32 crc;
+	int ret;
+
+	mutex_lock(&kr->lock);
+	if (kr->finalized) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+
+	/*
+	 * Two more ranges for the blob and the FDT, and one more record for
+	 * each U32_MAX pages a long range may need to be split into.
+	 */
+	max_records = kr->nr_ranges + 2 + (kr->nr_pages >> 31);
+	size = kho_ranges_blob_size(max_records);
+	if (size == SIZE_MAX) {
+		ret = -E2BIG;
+		goto out_unlock;
+	}
+	alloc = PAGE_ALIGN(size);
+
+	ret = -ENOMEM;
+	blob = kho_ranges_alloc_blob(alloc);
+	if (!blob)
+		goto out_unlock;
+	fdt = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!fdt)
+		goto out_free_blob;
+
+	ret = __kho_ranges_preserve(kr, page_to_pfn(blob), alloc >> PAGE_SHIFT,
+				    KHO_RANGES_INFO(0, KHO_RANGES_INFO_HANDOVER, 0),
+				    GFP_KERNEL);
+	if (ret)
+		goto out_free_fdt;
+	ret = __kho_ranges_preserve(kr, page_to_pfn(fdt), 1,
+				    KHO_RANGES_INFO(0, KHO_RANGES_INFO_HANDOVER, 0),
+				    GFP_KERNEL);
+	if (ret)
+		goto out_unpreserve_blob;
+
+	hdr = page_address(blob);
+	nr = kho_ranges_write_records(kr, (void *)(hdr + 1), max_records);
+	size = kho_ranges_blob_size(nr);
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->magic = cpu_to_le32(KHO_RANGES_MAGIC);
+	hdr->major = cpu_to_le16(KHO_RANGES_VERSION_MAJOR);
+	hdr->minor = cpu_to_le16(KHO_RANGES_VERSION_MINOR);
+	hdr->hdr_size = cpu_to_le32(sizeof(*hdr));
+	hdr->range_size = cpu_to_le32(sizeof(struct kho_ranges_blob_range));
+	hdr->page_shift = cpu_to_le32(PAGE_SHIFT);
+	hdr->nr_ranges = cpu_to_le64(nr);
+	hdr->payload_size = cpu_to_le64(size - sizeof(*hdr));
+	crc = crc32_le(~0U, (void *)hdr, size);
+	hdr->crc = cpu_to_le32(~crc);
+
+	ret = kho_ranges_build_fdt(page_address(fdt), PAGE_SIZE,
+				   page_to_phys(blob), size);
+	if (ret)
+		goto out_unpreserve_fdt;
+
+	kr->blob_phys = page_to_phys(blob);
+	kr->blob_size = size;
+	kr->blob_alloc = alloc;
+	kr->fdt_phys = page_to_phys(fdt);
+	kr->fdt_size = PAGE_SIZE;
+	kr->finalized = true;
+	mutex_unlock(&kr->lock);
+	return 0;
+
+out_unpreserve_fdt:
+	WARN_ON(__kho_ranges_unpreserve(kr, page_to_pfn(fdt), 1,
+					GFP_KERNEL | __GFP_NOFAIL));
+out_unpreserve_blob:
+	WARN_ON(__kho_ranges_unpreserve(kr, page_to_pfn(blob),
+					alloc >> PAGE_SHIFT,
+					GFP_KERNEL | __GFP_NOFAIL));
+out_free_fdt:
+	__free_page(fdt);
+out_free_blob:
+	kho_ranges_free_blob(blob, alloc);
+out_unlock:
+	mutex_unlock(&kr->lock);
+	return ret;
+}
+
+/**
+ * kho_ranges_abort() - drop the serialized blob and unfreeze the tracker
+ * @kr: the tracker
+ *
+ * For a kexec that will not happen after all. Does nothing if the tracker
+ * was not serialized.
+ *
+ * Context: Process context; may sleep.
+ */
+void kho_ranges_abort(struct kho_ranges *kr)
+{
+	mutex_lock(&kr->lock);
+	if (kr->finalized) {
+		kr->finalized = false;
+		WARN_ON(__kho_ranges_unpreserve(kr, PHYS_PFN(kr->fdt_phys), 1,
+						GFP_KERNEL | __GFP_NOFAIL));
+		WARN_ON(__kho_ranges_unpreserve(kr, PHYS_PFN(kr->blob_phys),
+						kr->blob_alloc >> PAGE_SHIFT,
+						GFP_KERNEL | __GFP_NOFAIL));
+		__free_page(pfn_to_page(PHYS_PFN(kr->fdt_phys)));
+		kho_ranges_free_blob(pfn_to_page(PHYS_PFN(kr->blob_phys)),
+				     kr->blob_alloc);
+		kr->blob_phys = 0;
+		kr->blob_size = 0;
+		kr->blob_alloc = 0;
+		kr->fdt_phys = 0;
+		kr->fdt_size = 0;
+	}
+	mutex_unlock(&kr->lock);
+}
+
+/**
+ * kho_ranges_destroy() - free everything the tracker holds
+ * @kr: the tracker
+ *
+ * Drops a serialized blob as kho_ranges_abort() does, then frees the tree.
+ * The memory that was preserved is not touched.
+ *
+ * Context: Process context; may sleep.
+ */
+void kho_ranges_destroy(struct kho_ranges *kr)
+{
+	kho_ranges_abort(kr);
+	mutex_lock(&kr->lock);
+	__mt_destroy(&kr->mt);
+	kr->nr_ranges = 0;
+	kr->nr_pages = 0;
+	mutex_unlock(&kr->lock);
+}

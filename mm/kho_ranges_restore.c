@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_ranges, next kernel side: validate the blob the previous kernel left,
+ * reserve every preserved range in memblock, and hand folios back to their
+ * owners.
+ */
+
+#define pr_fmt(fmt) "kho_ranges: " fmt
+
+#include <linux/crc32.h>
+#include <linux/kho_ranges.h>
+#include <linux/libfdt.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/printk.h>
+#include <linux/unaligned.h>
+
+#include "internal.h"
+
+/**
+ * DOC: kho_ranges deserializer
+ *
+ * The next kernel trusts nothing in the blob. kho_ranges_validate() checks
+ * the header (magic, major version, sizes, page size, checksum) and then
+ * every record (aligned, non-empty, no wrap-around, sorted, non-overlapping,
+ * inside memblock.memory, and covering the blob itself) without touching
+ * memblock. Only a blob that passes all of it is reserved, by
+ * kho_ranges_reserve(), in one pass over the sorted records. The work per
+ * range is one memblock call; there is no work per folio at boot, since a
+ * folio's order is found again by a binary search in the blob when its
+ * owner restores it.
+ */
+
+static u64 kho_ranges_rec_start(const struct kho_ranges_incoming *in,
+				unsigned long i)
+{
+	const struct kho_ranges_blob_range *r =
+		(const void *)(in->records + i * in->range_size);
+
+	return get_unaligned_le64(&r->start);
+}
+
+static void kho_ranges_rec(const struct kho_ranges_incoming *in,
+			   unsigned long i, u64 *start, u64 *size, u32 *info)
+{
+	const struct kho_ranges_blob_range *r =
+		(const void *)(in->records + i * in->range_size);
+
+	*start = get_unaligned_le64(&r->start);
+	*size = (u64)get_unaligned_le32(&r->nr_pages) << PAGE_SHIFT;
+	*info = get_unaligned_le32(&r->info);
+}
+
+/**
+ * kho_ranges_fdt_parse() - find the blob the root FDT points at
+ * @fdt:       the root FDT, mapped
+ * @fdt_size:  bytes mapped at @fdt
+ * @blob_phys: where to store the blob's physical address
+ * @blob_size: where to store the blob's size
+ *
+ * Return: 0 on success; -EINVAL if @fdt is not a well-formed FDT of at most
+ * @fdt_size bytes; -EPROTONOSUPPORT if its root is not compatible with
+ * "kho-ranges-v1"; -ENOENT if a property is missing or malformed.
+ */
+int __init_memblock kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
+					 phys_addr_t *blob_phys,
+					 size_t *blob_size)
+{
+	const void *prop;
+	u64 phys, size;
+	int len;
+
+	if (fdt_size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
+	    fdt_totalsize(fdt) > fdt_size) {
+		pr_err("root FDT is corrupt or larger than its %zu bytes\n",
+		       fdt_size);
+		return -EINVAL;
+	}
+	if (fdt_node_check_compatible(fdt, 0, KHO_RANGES_FDT_COMPATIBLE)) {
+		pr_err("root FDT is not compatible with %s\n",
+		       KHO_RANGES_FDT_COMPATIBLE);
+		return -EPROTONOSUPPORT;
+	}
+
+	prop = fdt_getprop(fdt, 0, KHO_RANGES_FDT_PROP_BLOB, &len);
+	if (!prop || len != sizeof(u64))
+		goto bad_prop;
+	phys = get_unaligned_be64(prop);
+	prop = fdt_getprop(fdt, 0, KHO_RANGES_FDT_PROP_BLOB_SIZE, &len);
+	if (!prop || len != sizeof(u64))
+		goto bad_prop;
+	size = get_unaligned_be64(prop);
+
+	if (phys != (phys_addr_t)phys || size != (size_t)size) {
+		pr_err("blob at %#llx+%#llx is beyond this kernel's reach\n",
+		       phys, size);
+		return -ERANGE;
+	}
+	*blob_phys = phys;
+	*blob_size = size;
+	return 0;
+
+bad_prop:
+	pr_err("root FDT has no valid %s/%s property\n",
+	       KHO_RANGES_FDT_PROP_BLOB, KHO_RANGES_FDT_PROP_BLOB_SIZE);
+	return -ENOENT;
+}
+
+static int __init_memblock kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
+						size_t blob_size)
+{
+	u32 hdr_size = le32_to_cpu(hdr->hdr_size);
+	u32 range_size = le32_to_cpu(hdr->range_size);
+	u64 nr = le64_to_cpu(hdr->nr_ranges);
+	u64 payload = le64_to_cpu(hdr->payload_size);
+	u32 flags = le32_to_cpu(hdr->flags);
+	u32 crc, want;
+	u64 bytes;
+
+	if (le32_to_cpu(hdr->magic) != KHO_RANGES_MAGIC) {
+		pr_err("bad blob magic %#x\n", le32_to_cpu(hdr->magic));
+		return -EINVAL;
+	}
+	if (le16_to_cpu(hdr->major) != KHO_RANGES_VERSION_MAJOR) {
+		pr_err("blob ABI %u.%u is not supported (this kernel reads %u.x)\n",
+		       le16_to_cpu(hdr->major), le16_to_cpu(hdr->minor),
+		       KHO_RANGES_VERSION_MAJOR);
+		return -EPROTONOSUPPORT;
+	}
+	if (hdr_size < sizeof(*hdr) || !IS_ALIGNED(hdr_size, 8) ||
+	    range_size < sizeof(struct kho_ranges_blob_range) ||
+	    !IS_ALIGNED(range_size, 8)) {
+		pr_err("bad blob layout: header %u bytes, records %u bytes\n",
+		       hdr_size, range_size);
+		return -EINVAL;
+	}
+	if (le32_to_cpu(hdr->page_shift) != PAGE_SHIFT) {
+		pr_err("blob written with PAGE_SHIFT %u, this kernel has %u\n",
+		       le32_to_cpu(hdr->page_shift), PAGE_SHIFT);
+		return -EOPNOTSUPP;
+	}
+	if (flags & KHO_RANGES_BLOB_INCOMPAT_MASK) {
+		pr_err("blob has unknown incompatible flags %#x\n", flags);
+		return -EOPNOTSUPP;
+	}
+	if (check_mul_overflow(nr, (u64)range_size, &bytes) ||
+	    bytes != payload || payload > blob_size - hdr_size ||
+	    hdr_size > blob_size) {
+		pr_err("blob sizes do not add up: %llu records of %u bytes, payload %llu, blob %zu\n",
+		       nr, range_size, payload, blob_size);
+		return -EMSGSIZE;
+	}
+
+	want = le32_to_cpu(hdr->crc);
+	crc = crc32_le(~0U, (const void *)hdr,
+		       offsetof(struct kho_ranges_blob_hdr, crc));
+	crc = crc32_le(crc, (const u8 *)"\0\0\0\0", sizeof(hdr->crc));
+	crc = crc32_le(crc, (const u8 *)&hdr->reserved, hdr_size + payload -
+		       offsetof(struct kho_ranges_blob_hdr, reserved));
+	if (~crc != want) {
+		pr_err("blob checksum %#x, expected %#x\n", ~crc, want);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/**
+ * kho_ranges_validate() - check a blob left by the previous kernel
+ * @in:        filled in on success
+ * @blob_phys: physical address of the blob
+ * @blob:      the blob, mapped
+ * @blob_size: bytes mapped at @blob, as the root FDT gives them
+ *
+ * Reads the blob and nothing else; memblock is only consulted.
+ *
+ * Return: 0 if the blob can be reserved. Otherwise, after a pr_err() that
+ * says what is wrong: -EINVAL for a bad magic, layout, misaligned, empty,
+ * wrapping, unsorted or overlapping record, or a blob that does not preserve
+ * itself; -EPROTONOSUPPORT for an unknown major version; -EOPNOTSUPP for
+ * another page size or unknown incompatible blob flags; -EMSGSIZE if the
+ * sizes in the header do not fit the blob (truncation); -EBADMSG for a
+ * checksum mismatch; -ERANGE for a record, or the blob, outside memory.
+ */
+int __init_memblock kho_ranges_validate(struct kho_ranges_incoming *in,
+					phys_addr_t blob_phys,
+					const void *blob, size_t blob_size)
+{
+	const struct kho_ranges_blob_hdr *hdr = blob;
+	phys_addr_t covered = blob_phys, prev_end = 0;
+	unsigned long i, nr_pages = 0, nr_unknown = 0;
+	int ret;
+
+	memset(in, 0, sizeof(*in));
+	if (!PAGE_ALIGNED(blob_phys) || blob_size < sizeof(*hdr) ||
+	    blob_phys + blob_size < blob_phys) {
+		pr_err("blob at %pa+%#zx is misaligned or too small\n",
+		       &blob_phys, blob_size);
+		return -EINVAL;
+	}
+	if (!memblock_is_region_memory(blob_phys, blob_size)) {
+		pr_err("blob at %pa+%#zx is outside memory\n", &blob_phys,
+		       blob_size);
+		return -ERANGE;
+	}
+	ret = kho_ranges_check_hdr(hdr, blob_size);
+	if (ret)
+		return ret;
+
+	in->blob_phys = blob_phys;
+	in->blob = blob;
+	in->records = (const u8 *)blob + le32_to_cpu(hdr->hdr_size);
+	in->range_size = le32_to_cpu(hdr->range_size);
+	in->nr_ranges = le64_to_cpu(hdr->nr_ranges);
+
+	for (i = 0; i < in->nr_ranges; i++) {
+		unsigned int order;
+		u64 start, size;
+		u32 info;
+
+		kho_ranges_rec(in, i, &start, &size, &info);
+		order = kho_ranges_info_order(info);
+		if (!size || !PAGE_ALIGNED(start) ||
+		    order > KHO_RANGES_MAX_ORDER ||
+		    !IS_ALIGNED(start, PAGE_SIZE << order) ||
+		    !IS_ALIGNED(size, PAGE_SIZE << order) ||
+		    start + size < start || start != (phys_addr_t)start ||
+		    start + size - 1 != (phys_addr_t)(start + size - 1)) {
+			pr_err("record %lu (%#llx+%#llx, info %#x) is malformed\n",
+			       i, start, size, info);
+			goto invalid;
+		}
+		if (i && start < prev_end) {
+			pr_err("record %lu at %#llx %s the one before it\n", i,
+			       start, start < kho_ranges_rec_start(in, i - 1) ?
+			       "is not sorted after" : "overlaps");
+			goto invalid;
+		}
+		if (!memblock_is_region_memory(start, size)) {
+			pr_err("record %lu (%#llx+%#llx) is outside memory\n",
+			       i, start, size);
+			memset(in, 0, sizeof(*in));
+			return -ERANGE;
+		}
+		if (info & KHO_RANGES_INFO_INCOMPAT_MASK &
+		    ~KHO_RANGES_INFO_KNOWN_INCOMPAT)
+			nr_unknown++;
+		if (start <= covered && start + size > covered)
+			covered = start + size;
+		prev_end = start + size;
+		nr_pages += size >> PAGE_SHIFT;
+	}
+	if (covered < blob_phys + blob_size) {
+		pr_err("blob at %pa does not preserve itself\n", &blob_phys);
+		goto invalid;
+	}
+	if (nr_unknown)
+		pr_warn("%lu ranges have flags this kernel does not know: reserved, not restorable\n",
+			nr_unknown);
+	in->nr_pages = nr_pages;
+	in->nr_unknown = nr_unknown;
+	return 0;
+
+invalid:
+	memset(in, 0, sizeof(*in));
+	return -EINVAL;
+}
+
+/**
+ * kho_ranges_reserve() - reserve every range of a validated blob
+ * @in:   a blob accepted by kho_ranges_validate()
+ * @mode: order of the memblock calls
+ *
+ * Each record becomes a reserved, noinit memblock region: the memory is
+ * neither handed to the page allocator nor has its struct pages
+ * initialised, until the owner restores it.
+ *
+ * Return: 0, or the error of the memblock call that failed. On failure the
+ * records reserved so far stay reserved (handing them to the page allocator
+ * would be worse than leaking them), and the message says how many.
+ */
+int __init_memblock kho_ranges_reserve(const struct kho_ranges_incoming *in,
+				       enum kho_ranges_reserve_mode mode)
+{
+	unsigned long n, i;
+	int ret = 0;
+
+	for (n = 0; n < in->nr_ranges; n++) {
+		u64 start, size;
+		u32 info;
+
+		i = mode == KHO_RANGES_RESERVE_DESCENDING ?
+			in->nr_ranges - 1 - n : n;
+		kho_ranges_rec(in, i, &start, &size, &info);
+		ret = memblock_reserve(start, size);
+		if (!ret)
+			ret = memblock_reserved_mark_noinit(start, size);
+		if (ret)
+			break;
+	}
+	if (ret)
+		pr_err("reserving preserved memory failed (%d) after %lu of %lu ranges; those stay reserved\n",
+		       ret, n, in->nr_ranges);
+	return ret;
+}
+
+/**
+ * kho_ranges_deserialize() - validate and reserve what the root FDT points at
+ * @in:       filled in on success
+ * @fdt_phys: physical address of the root FDT, from the boot protocol
+ * @fdt_size: its size
+ * @mode:     order of the memblock calls, see kho_ranges_reserve()
+ *
+ * For callers that can reach the FDT and the blob through phys_to_virt().
+ *
+ * Return: 0 on success, or the error of kho_ranges_fdt_parse(),
+ * kho_ranges_validate() or kho_ranges_reserve(); -ERANGE if the FDT is not
+ * in memory.
+ */
+int __init_memblock kho_ranges_deserialize(struct kho_ranges_incoming *in,
+					   phys_addr_t fdt_phys,
+					   size_t fdt_size,
+					   enum kho_ranges_reserve_mode mode)
+{
+	phys_addr_t blob_phys;
+	size_t blob_size;
+	int ret;
+
+	if (!fdt_size || !memblock_is_region_memory(fdt_phys, fdt_size)) {
+		pr_err("root FDT at %pa+%#zx is outside memory\n", &fdt_phys,
+		       fdt_size);
+		return -ERANGE;
+	}
+	ret = kho_ranges_fdt_parse(phys_to_virt(fdt_phys), fdt_size,
+				   &blob_phys, &blob_size);
+	if (ret)
+		return ret;
+	if (!memblock_is_region_memory(blob_phys, blob_size)) {
+		pr_err("blob at %pa+%#zx is outside memory\n", &blob_phys,
+		       blob_size);
+		return -ERANGE;
+	}
+	ret = kho_ranges_validate(in, blob_phys, phys_to_virt(blob_phys),
+				  blob_size);
+	if (ret)
+		return ret;
+	return kho_ranges_reserve(in, mode);
+}
+
+/**
+ * kho_ranges_lookup() - find the preserved range holding @phys
+ * @in:       a validated blob
+ * @phys:     physical address
+ * @start:    if not NULL, set to the range's start
+ * @nr_pages: if not NULL, set to the range's length in pages
+ * @info:     if not NULL, set to the range's info word
+ *
+ * A binary search over the sorted records.
+ *
+ * Return: 0 if found, -ENOENT if @phys is not preserved.
+ */
+int kho_ranges_lookup(const struct kho_ranges_incoming *in, phys_addr_t phys,
+		      phys_addr_t *start, unsigned long *nr_pages, u32 *info)
+{
+	unsigned long lo = 0, hi = in->nr_ranges;
+	u64 s, size;
+	u32 i_info;
+
+	/* first record that starts after @phys */
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (kho_ranges_rec_start(in, mid) <= phys)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return -ENOENT;
+	kho_ranges_rec(in, lo - 1, &s, &size, &i_info);
+	if (phys - s >= size)
+		return -ENOENT;
+	if (start)
+		*start = s;
+	if (nr_pages)
+		*nr_pages = size >> PAGE_SHIFT;
+	if (info)
+		*info = i_info;
+	return 0;
+}
+
+static struct page *kho_ranges_restore(const struct kho_ranges_incoming *in,
+				       phys_addr_t phys, bool folio,
+				       unsigned int order)
+{
+	unsigned long i, nr;
+	phys_addr_t start;
+	struct page *page;
+	u32 info;
+
+	if (kho_ranges_lookup(in, phys, &start, NULL, &info)) {
+		pr_warn("restore: %pa is not preserved\n", &phys);
+		return NULL;
+	}
+	if (info & KHO_RANGES_INFO_INCOMPAT_MASK &
+	    ~KHO_RANGES_INFO_KNOWN_INCOMPAT) {
+		pr_warn("restore: %pa has unknown flags %#x\n", &phys, info);
+		return NULL;
+	}
+	if (folio)
+		order = kho_ranges_info_order(info);
+	if (!!(info & KHO_RANGES_INFO_FOLIO) != folio ||
+	    kho_ranges_info_order(info) != order ||
+	    !IS_ALIGNED(phys - start, PAGE_SIZE << order)) {
+		pr_warn("restore: %pa is not the start of a preserved %s of order %u (info %#x)\n",
+			&phys, folio ? "folio" : "page block", order, info);
+		return NULL;
+	}
+
+	nr = 1UL << order;
+	page = pfn_to_page(PHYS_PFN(phys));
+	set_page_count(page, 1);
+	for (i = 1; i < nr; i++)
+		set_page_count(page + i, 0);
+	if (folio && order)
+		prep_compound_page(page, order);
+	adjust_managed_page_count(page, nr);
+	return page;
+}
+
+/**
+ * kho_ranges_restore_folio() - take back a folio preserved by the last kernel
+ * @in:   a validated blob
+ * @phys: physical address of the folio's first byte
+ *
+ * The order comes from the blob, as the previous kernel recorded it with
+ * kho_ranges_preserve_folio().
+ *
+ * Return: the folio with a reference count of one, or NULL (with a warning)
+ * if @phys is not the start of a preserved folio.
+ */
+struct folio *kho_ranges_restore_folio(const struct kho_ranges_incoming *in,
+				       phys_addr_t phys)
+{
+	struct page *page = kho_ranges_restore(in, phys, true, 0);
+
+	return page ? page_folio(page) : NULL;
+}
+
+/**
+ * kho_ranges_restore_pages() - take back a block preserved as plain pages
+ * @in:    a validated blob
+ * @phys:  physical address of the block's first byte
+ * @order: order it was preserved with, 0 for a vmalloc() area's page
+ *
+ * Return: the first page, its count set to one as alloc_pages() leaves it,
+ * or NULL (with a warning) if @phys does not start a block of @order that
+ * was preserved with kho_ranges_preserve_pages() or as part of a page array.
+ */
+struct page *kho_ranges_restore_pages(const struct kho_ranges_incoming *in,
+				      phys_addr_t phys, unsigned int order)
+{
+	if (order > KHO_RANGES_MAX_ORDER)
+		return NULL;
+	return kho_ranges_restore(in, phys, false, order);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Simulated machine for running mm/kho_ranges*.c in userspace.
+ *
+ * RAM is one large sparse anonymous mapping (MAP_NORESERVE), aligned to
+ * 1 GiB so that folios of any order up to PUD size are naturally aligned.
+ * Its addresses are its physical addresses: phys_to_virt() is the identity,
+ * as in the kernel's tools/testing shims. It is registered with the real
+ * mm/memblock.c as memory and has a struct page memmap.
+ *
+ * The arena is split in two:
+ *
+ *   [ram_base, ram_base + ram_size)    where workloads place preserved folios
+ *   [pool_base, pool_base + pool_size) where alloc_pages() takes pages from,
+ *                                      e.g. the serialized blob
+ */
+#ifndef _KHO_SIM_H
+#define _KHO_SIM_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+
+struct kho_sim {
+	phys_addr_t ram_base;
+	u64 ram_size;
+	phys_addr_t pool_base;
+	u64 pool_size;
+};
+
+extern struct kho_sim kho_sim;
+
+int kho_sim_init(u64 ram_size, u64 pool_size);
+void kho_sim_exit(void);
+
+/* forget every page allocation and every struct page state */
+void kho_sim_reset_pages(void);
+
+/*
+ * Start the "next kernel": empty memblock, then memblock_add() the arena
+ * (both parts), as early boot does from the firmware memory map.
+ */
+void kho_sim_boot(bool allow_resize);
+
+/* pages allocated from the pool right now */
+unsigned long kho_sim_pages_in_use(void);
+
+/*
+ * Fault injection. Slab allocations (maple tree and xarray nodes) fail on
+ * every nth attempt once armed; page allocations fail while fail_pages is
+ * set. Allocations with __GFP_NOFAIL never fail.
+ */
+struct kho_sim_faults {
+	unsigned long slab_every;
+	unsigned long slab_attempts;
+	unsigned long slab_failed;
+	bool fail_pages;
+};
+
+extern struct kho_sim_faults kho_sim_faults;
+
+/* slab objects and bytes currently allocated (tracker memory) */
+unsigned long kho_sim_slab_objects(void);
+
+#endif
