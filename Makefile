@@ -218,18 +218,12 @@ check: $(CACHE)/deps.stamp
 	$(MAKE) checkpatch
 
 # ---------------------------------------------------------------------------
-# Benchmark
+# Benchmark (bench/bench.mk), fuzzing and fault injection (fuzz.mk), the
+# kernel and QEMU path (vm/vm.mk)
 
-BENCH_SRCS := $(wildcard bench/*.c)
-BENCH_HDRS := $(wildcard bench/*.h)
-
-$(B)/kho_bench: $(BENCH_SRCS) $(BENCH_HDRS) $(KERNEL_OBJS_plain)
-	$(CC) $(CFLAGS_OPT) $(WARN) $(KR_DEF) $(KR_INC) -Ibench \
-		$(BENCH_SRCS) $(KERNEL_OBJS_plain) $(LDLIBS) -lm -o $@
-
-bench: $(CACHE)/deps.stamp
-	$(MAKE) $(B)/kho_bench
-	$(B)/kho_bench demo
+include bench/bench.mk
+-include tools/testing/selftests/kho_ranges/fuzz/fuzz.mk
+-include vm/vm.mk
 
 clean:
 	rm -rf $(B)

@@ -282,8 +282,20 @@ invalid:
 int __init_memblock kho_ranges_reserve(const struct kho_ranges_incoming *in,
 				       enum kho_ranges_reserve_mode mode)
 {
+	const struct kho_ranges_blob_hdr *hdr = in->blob;
 	unsigned long n, i;
-	int ret = 0;
+	int ret;
+
+	/*
+	 * The blob first: growing memblock.reserved below allocates from
+	 * memblock, and that must not land on the records being read.
+	 */
+	ret = memblock_reserve(in->blob_phys, le32_to_cpu(hdr->hdr_size) +
+			       le64_to_cpu(hdr->payload_size));
+	if (ret) {
+		pr_err("cannot reserve the blob itself (%d)\n", ret);
+		return ret;
+	}
 
 	for (n = 0; n < in->nr_ranges; n++) {
 		u64 start, size;
@@ -295,13 +307,13 @@ int __init_memblock kho_ranges_reserve(const struct kho_ranges_incoming *in,
 		ret = memblock_reserve(start, size);
 		if (!ret)
 			ret = memblock_reserved_mark_noinit(start, size);
-		if (ret)
-			break;
+		if (ret) {
+			pr_err("reserving preserved memory failed (%d) after %lu of %lu ranges; those stay reserved\n",
+			       ret, n, in->nr_ranges);
+			return ret;
+		}
 	}
-	if (ret)
-		pr_err("reserving preserved memory failed (%d) after %lu of %lu ranges; those stay reserved\n",
-		       ret, n, in->nr_ranges);
-	return ret;
+	return 0;
 }
 
 /**
