@@ -184,13 +184,22 @@ TEST_SRCS := $(wildcard $(ST)/*.c)
 TEST_HDRS := $(wildcard $(ST)/*.h)
 ST_INC := -I$(K)/tools/testing/selftests
 
-$(B)/test_kho_ranges: $(TEST_SRCS) $(TEST_HDRS) $(KERNEL_OBJS_plain)
-	$(CC) $(CFLAGS_OPT) $(WARN) $(KR_DEF) $(KR_INC) $(ST_INC) \
-		$(TEST_SRCS) $(KERNEL_OBJS_plain) $(LDLIBS) -o $@
+# kselftest_harness.h wants one translation unit: include every test file
+$(B)/selftests_all.c: $(TEST_SRCS) Makefile
+	@mkdir -p $(B)
+	@{ echo '// SPDX-License-Identifier: GPL-2.0'; \
+	   echo '/* generated: every kho_ranges selftest, one TAP binary */'; \
+	   echo '#include "kselftest_harness.h"'; \
+	   for f in $(sort $(TEST_SRCS)); do echo "#include \"$(CURDIR)/$$f\""; done; \
+	   echo 'TEST_HARNESS_MAIN'; } > $@
 
-$(B)/test_kho_ranges.san: $(TEST_SRCS) $(TEST_HDRS) $(KERNEL_OBJS_san)
-	$(CC) -O1 -g $(SAN) $(WARN) $(KR_DEF) $(KR_INC) $(ST_INC) \
-		$(TEST_SRCS) $(KERNEL_OBJS_san) $(LDLIBS) -o $@
+$(B)/test_kho_ranges: $(B)/selftests_all.c $(TEST_SRCS) $(TEST_HDRS) $(KERNEL_OBJS_plain)
+	$(CC) $(CFLAGS_OPT) $(WARN) $(KR_DEF) $(KR_INC) -I$(ST) $(ST_INC) \
+		$< $(KERNEL_OBJS_plain) $(LDLIBS) -o $@
+
+$(B)/test_kho_ranges.san: $(B)/selftests_all.c $(TEST_SRCS) $(TEST_HDRS) $(KERNEL_OBJS_san)
+	$(CC) -O1 -g $(SAN) $(WARN) $(KR_DEF) $(KR_INC) -I$(ST) $(ST_INC) \
+		$< $(KERNEL_OBJS_san) $(LDLIBS) -o $@
 
 test-unit: $(B)/test_kho_ranges.san
 	@echo "== selftests (ASan + UBSan) =="

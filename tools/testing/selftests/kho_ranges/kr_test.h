@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the kho_ranges selftests: the simulated machine, a copy
+ * of the tracker's contents, and checks of memblock.reserved.
+ */
+#ifndef _KR_TEST_H
+#define _KR_TEST_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/kho_ranges.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/unaligned.h>
+
+#include "sim.h"
+
+/* 1 GiB of RAM for workloads, 1 GiB of pool for alloc_pages() */
+#define KR_TEST_RAM		(1ULL << 30)
+#define KR_TEST_POOL		(1ULL << 30)
+
+/* info words the tests use most */
+#define KR_PLAIN		KHO_RANGES_INFO(0, 0, 0)
+#define KR_TAG(t)		KHO_RANGES_INFO(0, 0, t)
+
+struct kr_range {
+	unsigned long pfn;
+	unsigned long nr_pages;
+	u32 info;
+};
+
+struct kr_ranges {
+	struct kr_range *r;
+	unsigned long nr;
+	unsigned long cap;
+};
+
+/* a pfn @off pages into the simulated RAM */
+static inline unsigned long kr_pfn(unsigned long off)
+{
+	return PHYS_PFN(kho_sim.ram_base) + off;
+}
+
+static inline int kr_collect_one(void *priv, unsigned long pfn,
+				 unsigned long nr_pages, u32 info)
+{
+	struct kr_ranges *rs = priv;
+
+	if (rs->nr == rs->cap) {
+		rs->cap = rs->cap ? 2 * rs->cap : 64;
+		rs->r = realloc(rs->r, rs->cap * sizeof(*rs->r));
+	}
+	rs->r[rs->nr++] = (struct kr_range){ pfn, nr_pages, info };
+	return 0;
+}
+
+/* the tracker's ranges, in address order; free with kr_ranges_free() */
+static inline struct kr_ranges kr_collect(struct kho_ranges *kr)
+{
+	struct kr_ranges rs = { 0 };
+
+	kho_ranges_walk(kr, kr_collect_one, &rs);
+	return rs;
+}
+
+static inline void kr_ranges_free(struct kr_ranges *rs)
+{
+	free(rs->r);
+	memset(rs, 0, sizeof(*rs));
+}
+
+static inline bool kr_ranges_equal(const struct kr_ranges *a,
+				   const struct kr_ranges *b)
+{
+	return a->nr == b->nr &&
+	       (!a->nr || !memcmp(a->r, b->r, a->nr * sizeof(*a->r)));
+}
+
+/*
+ * The tracker's own invariants: sorted, non-overlapping, fully coalesced
+ * (no two touching ranges with the same info), and counters that match.
+ * Returns NULL when they hold, or what is wrong.
+ */
+static inline const char *kr_check_invariants(struct kho_ranges *kr)
+{
+	struct kr_ranges rs = kr_collect(kr);
+	const char *err = NULL;
+	unsigned long i, pages = 0;
+
+	for (i = 0; i < rs.nr && !err; i++) {
+		const struct kr_range *r = &rs.r[i];
+		unsigned int order = kho_ranges_info_order(r->info);
+
+		pages += r->nr_pages;
+		if (!r->nr_pages)
+			err = "empty range";
+		else if (!IS_ALIGNED(r->pfn | r->nr_pages, 1UL << order))
+			err = "range not aligned to its order";
+		else if (i && rs.r[i - 1].pfn + rs.r[i - 1].nr_pages > r->pfn)
+			err = "ranges overlap or are unsorted";
+		else if (i && rs.r[i - 1].pfn + rs.r[i - 1].nr_pages == r->pfn &&
+			 rs.r[i - 1].info == r->info)
+			err = "touching ranges with equal info not coalesced";
+	}
+	if (!err && rs.nr != kr->nr_ranges)
+		err = "nr_ranges does not match the tree";
+	if (!err && pages != kr->nr_pages)
+		err = "nr_pages does not match the tree";
+	kr_ranges_free(&rs);
+	return err;
+}
+
+/*
+ * After a deserialize: does memblock.reserved hold exactly the records, as
+ * noinit regions? Regions without the noinit flag (the blob reservation
+ * before its record is marked, memblock's own arrays) must not overlap a
+ * preserved range only partially; every record must be inside noinit
+ * regions and every noinit byte must belong to a record.
+ */
+static inline const char *kr_check_reserved(const struct kho_ranges_incoming *in)
+{
+	struct memblock_type *t = &memblock.reserved;
+	unsigned long i, r = 0;
+	u64 noinit = 0;
+
+	for (i = 0; i < t->cnt; i++)
+		if (t->regions[i].flags & MEMBLOCK_RSRV_NOINIT)
+			noinit += t->regions[i].size;
+	if (noinit != (u64)in->nr_pages << PAGE_SHIFT)
+		return "noinit bytes differ from preserved bytes";
+
+	for (i = 0; i < in->nr_ranges; i++) {
+		phys_addr_t start;
+		unsigned long nr;
+		u64 end, pos;
+
+		kho_ranges_lookup(in,
+				  get_unaligned_le64(in->records + i * in->range_size),
+				  &start, &nr, NULL);
+		end = start + ((u64)nr << PAGE_SHIFT);
+		for (pos = start; pos < end; ) {
+			while (r < t->cnt &&
+			       t->regions[r].base + t->regions[r].size <= pos)
+				r++;
+			if (r == t->cnt || t->regions[r].base > pos ||
+			    !(t->regions[r].flags & MEMBLOCK_RSRV_NOINIT))
+				return "a preserved byte is not reserved noinit";
+			pos = t->regions[r].base + t->regions[r].size;
+		}
+	}
+	return NULL;
+}
+
+#endif
