@@ -120,47 +120,60 @@ CRC_INC := -Itools/testing/kho_ranges/crc -I$(GEN)/crc -I$(GEN) \
 
 FDT_SRCS := fdt fdt_ro fdt_rw fdt_sw fdt_wip fdt_strerror
 
-WARN   := -Wall -Wno-unused-function -Werror=implicit-function-declaration
+Q      ?= @
+WARN   := -Wall -Wno-unused-function -Werror=implicit-function-declaration -Werror=int-conversion
 CFLAGS_OPT ?= -O2 -g
 
 # Two flavours: plain (benchmark, valgrind) and sanitized (tests).
 define flavour
 $(B)/$(1)/maple.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/maple-shim.c -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/maple-shim.c -o $$@
 $(B)/$(1)/xarray.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/xarray-shared.c -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/xarray-shared.c -o $$@
 $(B)/$(1)/radix-tree.o: $(GEN)/radix-tree.c
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $$< -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $$< -o $$@
 $(B)/$(1)/linux.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/linux.c -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/linux.c -o $$@
 $(B)/$(1)/lib_%.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/lib/$$*.c -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/lib/$$*.c -o $$@
 $(B)/$(1)/memblock.o: $(GEN)/mb/memblock.c
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) -Wno-format $(MB_DEF) $(MB_INC) -c $$< -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) -Wno-format $(MB_DEF) $(MB_INC) -c $$< -o $$@
 $(B)/$(1)/mb_slab.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(MB_DEF) $(MB_INC) -c $(K)/tools/testing/memblock/lib/slab.c -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(MB_DEF) $(MB_INC) -c $(K)/tools/testing/memblock/lib/slab.c -o $$@
 $(B)/$(1)/mmzone.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(MB_DEF) $(MB_INC) -c $(K)/tools/testing/memblock/mmzone.c -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(MB_DEF) $(MB_INC) -c $(K)/tools/testing/memblock/mmzone.c -o $$@
 $(B)/$(1)/crc32.o: $(GEN)/crc/crc32table.h
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(CRC_INC) -include tools/testing/kho_ranges/crc/crc_prelude.h -c $(K)/lib/crc32.c -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(CRC_INC) -include tools/testing/kho_ranges/crc/crc_prelude.h -c $(K)/lib/crc32.c -o $$@
 $(B)/$(1)/libfdt_%.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) -I$(K)/scripts/dtc/libfdt -c $(K)/scripts/dtc/libfdt/$$*.c -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) -I$(K)/scripts/dtc/libfdt -c $(K)/scripts/dtc/libfdt/$$*.c -o $$@
 $(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi.h $(GEN)/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
 $(B)/$(1)/sim.o: tools/testing/kho_ranges/sim.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/.stamp
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
 
 KERNEL_OBJS_$(1) := $(addprefix $(B)/$(1)/, maple.o xarray.o linux.o \
 	radix-tree.o lib_bitmap.o lib_find_bit.o lib_hweight.o lib_slab.o \
@@ -194,11 +207,13 @@ $(B)/selftests_all.c: $(TEST_SRCS) Makefile
 	   echo 'TEST_HARNESS_MAIN'; } > $@
 
 $(B)/test_kho_ranges: $(B)/selftests_all.c $(TEST_SRCS) $(TEST_HDRS) $(KERNEL_OBJS_plain)
-	$(CC) $(CFLAGS_OPT) $(WARN) $(KR_DEF) $(KR_INC) -I$(ST) $(ST_INC) \
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(KR_DEF) $(KR_INC) -I$(ST) $(ST_INC) \
 		$< $(KERNEL_OBJS_plain) $(LDLIBS) -o $@
 
 $(B)/test_kho_ranges.san: $(B)/selftests_all.c $(TEST_SRCS) $(TEST_HDRS) $(KERNEL_OBJS_san)
-	$(CC) -O1 -g $(SAN) $(WARN) $(KR_DEF) $(KR_INC) -I$(ST) $(ST_INC) \
+	@echo "  LD      $@"
+	$(Q)$(CC) -O1 -g $(SAN) $(WARN) $(KR_DEF) $(KR_INC) -I$(ST) $(ST_INC) \
 		$< $(KERNEL_OBJS_san) $(LDLIBS) -o $@
 
 test-unit: $(B)/test_kho_ranges.san

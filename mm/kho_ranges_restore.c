@@ -194,12 +194,12 @@ int __init_memblock kho_ranges_validate(struct kho_ranges_incoming *in,
 	memset(in, 0, sizeof(*in));
 	if (!PAGE_ALIGNED(blob_phys) || blob_size < sizeof(*hdr) ||
 	    blob_phys + blob_size < blob_phys) {
-		pr_err("blob at %pa+%#zx is misaligned or too small\n",
-		       &blob_phys, blob_size);
+		pr_err("blob at %#llx+%#zx is misaligned or too small\n",
+		       (u64)blob_phys, blob_size);
 		return -EINVAL;
 	}
 	if (!memblock_is_region_memory(blob_phys, blob_size)) {
-		pr_err("blob at %pa+%#zx is outside memory\n", &blob_phys,
+		pr_err("blob at %#llx+%#zx is outside memory\n", (u64)blob_phys,
 		       blob_size);
 		return -ERANGE;
 	}
@@ -251,7 +251,7 @@ int __init_memblock kho_ranges_validate(struct kho_ranges_incoming *in,
 		nr_pages += size >> PAGE_SHIFT;
 	}
 	if (covered < blob_phys + blob_size) {
-		pr_err("blob at %pa does not preserve itself\n", &blob_phys);
+		pr_err("blob at %#llx does not preserve itself\n", (u64)blob_phys);
 		goto invalid;
 	}
 	if (nr_unknown)
@@ -339,7 +339,7 @@ int __init_memblock kho_ranges_deserialize(struct kho_ranges_incoming *in,
 	int ret;
 
 	if (!fdt_size || !memblock_is_region_memory(fdt_phys, fdt_size)) {
-		pr_err("root FDT at %pa+%#zx is outside memory\n", &fdt_phys,
+		pr_err("root FDT at %#llx+%#zx is outside memory\n", (u64)fdt_phys,
 		       fdt_size);
 		return -ERANGE;
 	}
@@ -348,7 +348,7 @@ int __init_memblock kho_ranges_deserialize(struct kho_ranges_incoming *in,
 	if (ret)
 		return ret;
 	if (!memblock_is_region_memory(blob_phys, blob_size)) {
-		pr_err("blob at %pa+%#zx is outside memory\n", &blob_phys,
+		pr_err("blob at %#llx+%#zx is outside memory\n", (u64)blob_phys,
 		       blob_size);
 		return -ERANGE;
 	}
@@ -411,12 +411,12 @@ static struct page *kho_ranges_restore(const struct kho_ranges_incoming *in,
 	u32 info;
 
 	if (kho_ranges_lookup(in, phys, &start, NULL, &info)) {
-		pr_warn("restore: %pa is not preserved\n", &phys);
+		pr_warn("restore: %#llx is not preserved\n", (u64)phys);
 		return NULL;
 	}
 	if (info & KHO_RANGES_INFO_INCOMPAT_MASK &
 	    ~KHO_RANGES_INFO_KNOWN_INCOMPAT) {
-		pr_warn("restore: %pa has unknown flags %#x\n", &phys, info);
+		pr_warn("restore: %#llx has unknown flags %#x\n", (u64)phys, info);
 		return NULL;
 	}
 	if (folio)
@@ -424,8 +424,8 @@ static struct page *kho_ranges_restore(const struct kho_ranges_incoming *in,
 	if (!!(info & KHO_RANGES_INFO_FOLIO) != folio ||
 	    kho_ranges_info_order(info) != order ||
 	    !IS_ALIGNED(phys - start, PAGE_SIZE << order)) {
-		pr_warn("restore: %pa is not the start of a preserved %s of order %u (info %#x)\n",
-			&phys, folio ? "folio" : "page block", order, info);
+		pr_warn("restore: %#llx is not the start of a preserved %s of order %u (info %#x)\n",
+			(u64)phys, folio ? "folio" : "page block", order, info);
 		return NULL;
 	}
 

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for tests that take a serialized blob apart: where it is, its
+ * records, and re-sealing it (crc) after a deliberate corruption.
+ */
+#ifndef _KR_BLOB_H
+#define _KR_BLOB_H
+
+#include <linux/crc32.h>
+#include <linux/kho_ranges.h>
+#include <linux/libfdt.h>
+
+static inline struct kho_ranges_blob_hdr *kr_blob_hdr(struct kho_ranges *kr)
+{
+	return phys_to_virt(kr->blob_phys);
+}
+
+static inline struct kho_ranges_blob_range *kr_blob_rec(struct kho_ranges *kr,
+							unsigned long i)
+{
+	struct kho_ranges_blob_hdr *hdr = kr_blob_hdr(kr);
+
+	return (void *)((u8 *)hdr + le32_to_cpu(hdr->hdr_size) +
+			i * le32_to_cpu(hdr->range_size));
+}
+
+/* recompute the crc the way a writer does, over header and payload */
+static inline void kr_blob_seal(struct kho_ranges_blob_hdr *hdr)
+{
+	size_t len = le32_to_cpu(hdr->hdr_size) + le64_to_cpu(hdr->payload_size);
+
+	hdr->crc = 0;
+	hdr->crc = cpu_to_le32(~crc32_le(~0U, (void *)hdr, len));
+}
+
+/* rewrite the FDT's blob-size property in place */
+static inline int kr_fdt_set_blob_size(struct kho_ranges *kr, u64 size)
+{
+	return fdt_setprop_inplace_u64(phys_to_virt(kr->fdt_phys), 0,
+				       KHO_RANGES_FDT_PROP_BLOB_SIZE, size);
+}
+
+#endif
