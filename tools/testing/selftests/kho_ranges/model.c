@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Randomized model test: thousands of preserve/unpreserve operations, each
+ * result and the whole tree compared with kr_model.h after every step.
+ */
+#include "kselftest_harness.h"
+#include "kr_model.h"
+
+#define MODEL_OPS	20000
+
+FIXTURE(model) {
+	struct kho_ranges kr;
+	struct kr_model m;
+};
+
+FIXTURE_SETUP(model)
+{
+	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
+	kho_ranges_init(&self->kr);
+}
+
+FIXTURE_TEARDOWN(model)
+{
+	kho_ranges_destroy(&self->kr);
+	kho_sim_exit();
+}
+
+static void run_model(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(model) *self, u64 seed)
+{
+	unsigned long n, ok = 0;
+
+	kr_model_init(&self->m, kr_pfn(1UL << 16), seed);
+	for (n = 0; n < MODEL_OPS; n++) {
+		struct kr_model_op op = kr_model_random_op(&self->m);
+		int want, got;
+
+		/* unpreserve mostly what exists, so splits really happen */
+		if (op.preserve) {
+			want = kr_model_preserve(&self->m, op.off, op.nr, op.info, true);
+			got = kho_ranges_preserve(&self->kr, self->m.base + op.off,
+						  op.nr, op.info);
+		} else {
+			want = kr_model_unpreserve(&self->m, op.off, op.nr, true);
+			got = kho_ranges_unpreserve(&self->kr, self->m.base + op.off,
+						    op.nr);
+		}
+		ASSERT_EQ(want, got) {
+			TH_LOG("seed %llu op %lu: %s off %lu nr %lu info %#x",
+			       (unsigned long long)seed, n,
+			       op.preserve ? "preserve" : "unpreserve",
+			       op.off, op.nr, op.info);
+		}
+		ok += !got;
+		ASSERT_EQ(NULL, kr_model_compare(&self->m, &self->kr)) {
+			TH_LOG("seed %llu after op %lu", (unsigned long long)seed, n);
+		}
+	}
+	ASSERT_EQ(NULL, kr_check_invariants(&self->kr));
+	/* the ops must have done something, not bounced off errors */
+	ASSERT_LT(MODEL_OPS / 10, ok);
+	TH_LOG("seed %llu: %d ops, %lu succeeded, %lu ranges at the end",
+	       (unsigned long long)seed, MODEL_OPS, ok, self->kr.nr_ranges);
+}
+
+TEST_F(model, random_ops_seed_1)
+{
+	run_model(_metadata, self, 1);
+}
+
+TEST_F(model, random_ops_seed_2)
+{
+	run_model(_metadata, self, 0xdeadbeef);
+}
+
+TEST_F(model, random_ops_seed_3)
+{
+	run_model(_metadata, self, 20261123);
+}
+
+/* the model's final state survives a round trip through the blob */
+TEST_F(model, random_ops_then_round_trip)
+{
+	struct kho_ranges_incoming in;
+	unsigned long i;
+
+	run_model(_metadata, self, 77);
+	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
+	kho_sim_boot(true);
+	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
+					    self->kr.fdt_size,
+					    KHO_RANGES_RESERVE_ASCENDING));
+	ASSERT_EQ(NULL, kr_check_reserved(&in));
+	for (i = 0; i < KR_MODEL_PAGES; i++) {
+		u32 info;
+		int ret = kho_ranges_lookup(&in, PFN_PHYS(self->m.base + i),
+					    NULL, NULL, &info);
+
+		if (kr_model_used(&self->m, i)) {
+			ASSERT_EQ(0, ret);
+			ASSERT_EQ(self->m.info[i] - 1, info);
+		} else {
+			ASSERT_EQ(-ENOENT, ret);
+		}
+	}
+}
