@@ -166,7 +166,8 @@ $(B)/$(1)/libfdt_%.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) -I$(K)/scripts/dtc/libfdt -c $(K)/scripts/dtc/libfdt/$$*.c -o $$@
-$(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi.h $(GEN)/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
+$(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi.h $(GEN)/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h \
+	tools/testing/kho_ranges/crc/*.h tools/testing/kho_ranges/crc/linux/*.h)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@

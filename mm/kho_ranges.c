@@ -79,10 +79,10 @@ void kho_ranges_init(struct kho_ranges *kr)
 static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 				 unsigned long nr_pages, u32 info, gfp_t gfp)
 {
+	MA_STATE(mas, &kr->mt, pfn, pfn);
 	unsigned long last = pfn + nr_pages - 1;
 	unsigned long start = pfn, end = last;
 	void *new = xa_mk_value(info);
-	MA_STATE(mas, &kr->mt, pfn, last);
 	int merged = 0;
 	void *entry;
 	int ret;
@@ -153,12 +153,12 @@ int kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 				   unsigned long nr_pages, gfp_t gfp)
 {
+	MA_STATE(mas, &kr->mt, pfn, pfn);
 	unsigned long last = pfn + nr_pages - 1;
 	unsigned long next = pfn;
 	long delta = 0;
 	void *entry;
 	int ret;
-	MA_STATE(mas, &kr->mt, pfn, pfn);
 
 	lockdep_assert_held(&kr->lock);
 

@@ -36,9 +36,6 @@ static phys_addr_t pool_next;
 static phys_addr_t free_list[SIM_MAX_ORDER];
 static unsigned long pages_in_use;
 
-extern int nr_allocated;
-void maple_tree_init(void);
-void radix_tree_init(void);
 
 int kho_sim_init(u64 ram_size, u64 pool_size)
 {
@@ -213,11 +210,6 @@ static bool slab_should_fail(gfp_t gfp)
 	__atomic_add_fetch(&kho_sim_faults.slab_failed, 1, __ATOMIC_RELAXED);
 	return true;
 }
-
-void *__real_kmem_cache_alloc_lru(struct kmem_cache *cachep,
-				  struct list_lru *lru, int gfp);
-int __real_kmem_cache_alloc_bulk(struct kmem_cache *cachep, gfp_t gfp,
-				 size_t size, void **list);
 
 void *__wrap_kmem_cache_alloc_lru(struct kmem_cache *cachep,
 				  struct list_lru *lru, int gfp)

@@ -61,4 +61,18 @@ extern struct kho_sim_faults kho_sim_faults;
 /* slab objects and bytes currently allocated (tracker memory) */
 unsigned long kho_sim_slab_objects(void);
 
+/*
+ * Symbols of the kernel code and shims linked into the harness that no
+ * header declares in userspace.
+ */
+struct kmem_cache;
+struct list_lru;
+extern int nr_allocated;
+void maple_tree_init(void);
+void radix_tree_init(void);
+void *__real_kmem_cache_alloc_lru(struct kmem_cache *cachep,
+				  struct list_lru *lru, int gfp);
+int __real_kmem_cache_alloc_bulk(struct kmem_cache *cachep, gfp_t gfp,
+				 size_t size, void **list);
+
 #endif

@@ -6,14 +6,19 @@
 #ifndef _KHO_HARNESS_CRC_PRELUDE_H
 #define _KHO_HARNESS_CRC_PRELUDE_H
 #include <endian.h>
+#include <sys/cdefs.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
 
 #ifndef __pure
-#define __pure			__attribute__((__pure__))
+#define __pure			__attribute_pure__
+#endif
+#ifndef __alias
+#define __kho_attribute(a)	__attribute__((a))
+#define __alias(symbol)		__kho_attribute(__alias__(#symbol))
 #endif
 #ifndef ____cacheline_aligned
-#define ____cacheline_aligned	__attribute__((__aligned__(64)))
+#define ____cacheline_aligned	__aligned(64)
 #endif
 /* constant expressions: the generated tables use them in initializers */
 #if __BYTE_ORDER == __LITTLE_ENDIAN

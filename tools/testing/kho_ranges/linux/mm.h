@@ -32,7 +32,9 @@ struct folio {
 	struct page page;
 };
 
-typedef struct { unsigned long bits[1]; } nodemask_t;
+/* no NUMA here: alloc_contig_pages() ignores its nodemask */
+struct kho_harness_nodemask;
+#define nodemask_t struct kho_harness_nodemask
 
 extern struct page *kho_sim_memmap;
 extern unsigned long kho_sim_base_pfn;

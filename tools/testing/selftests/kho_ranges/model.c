@@ -26,23 +26,23 @@ FIXTURE_TEARDOWN(model)
 }
 
 static void run_model(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(model) *self, u64 seed)
+		      struct kho_ranges *kr, struct kr_model *m, u64 seed)
 {
 	unsigned long n, ok = 0;
 
-	kr_model_init(&self->m, kr_pfn(1UL << 16), seed);
+	kr_model_init(m, kr_pfn(1UL << 16), seed);
 	for (n = 0; n < MODEL_OPS; n++) {
-		struct kr_model_op op = kr_model_random_op(&self->m);
+		struct kr_model_op op = kr_model_random_op(m);
 		int want, got;
 
 		/* unpreserve mostly what exists, so splits really happen */
 		if (op.preserve) {
-			want = kr_model_preserve(&self->m, op.off, op.nr, op.info, true);
-			got = kho_ranges_preserve(&self->kr, self->m.base + op.off,
+			want = kr_model_preserve(m, op.off, op.nr, op.info, true);
+			got = kho_ranges_preserve(kr, m->base + op.off,
 						  op.nr, op.info);
 		} else {
-			want = kr_model_unpreserve(&self->m, op.off, op.nr, true);
-			got = kho_ranges_unpreserve(&self->kr, self->m.base + op.off,
+			want = kr_model_unpreserve(m, op.off, op.nr, true);
+			got = kho_ranges_unpreserve(kr, m->base + op.off,
 						    op.nr);
 		}
 		ASSERT_EQ(want, got) {
@@ -52,30 +52,30 @@ static void run_model(struct __test_metadata *_metadata,
 			       op.off, op.nr, op.info);
 		}
 		ok += !got;
-		ASSERT_EQ(NULL, kr_model_compare(&self->m, &self->kr)) {
+		ASSERT_EQ(NULL, kr_model_compare(m, kr)) {
 			TH_LOG("seed %llu after op %lu", (unsigned long long)seed, n);
 		}
 	}
-	ASSERT_EQ(NULL, kr_check_invariants(&self->kr));
+	ASSERT_EQ(NULL, kr_check_invariants(kr));
 	/* the ops must have done something, not bounced off errors */
 	ASSERT_LT(MODEL_OPS / 10, ok);
 	TH_LOG("seed %llu: %d ops, %lu succeeded, %lu ranges at the end",
-	       (unsigned long long)seed, MODEL_OPS, ok, self->kr.nr_ranges);
+	       (unsigned long long)seed, MODEL_OPS, ok, kr->nr_ranges);
 }
 
 TEST_F(model, random_ops_seed_1)
 {
-	run_model(_metadata, self, 1);
+	run_model(_metadata, &self->kr, &self->m, 1);
 }
 
 TEST_F(model, random_ops_seed_2)
 {
-	run_model(_metadata, self, 0xdeadbeef);
+	run_model(_metadata, &self->kr, &self->m, 0xdeadbeef);
 }
 
 TEST_F(model, random_ops_seed_3)
 {
-	run_model(_metadata, self, 20261123);
+	run_model(_metadata, &self->kr, &self->m, 20261123);
 }
 
 /* the model's final state survives a round trip through the blob */
@@ -84,7 +84,7 @@ TEST_F(model, random_ops_then_round_trip)
 	struct kho_ranges_incoming in;
 	unsigned long i;
 
-	run_model(_metadata, self, 77);
+	run_model(_metadata, &self->kr, &self->m, 77);
 	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
 	kho_sim_boot(true);
 	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,

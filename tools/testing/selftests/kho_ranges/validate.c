@@ -43,21 +43,23 @@ FIXTURE_TEARDOWN(bad_blob)
 }
 
 /* deserialize and demand @err with nothing reserved, or success */
-static int deserialize(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(bad_blob) *self)
+static int __deserialize(struct __test_metadata *_metadata,
+			 struct kho_ranges *kr, struct kho_ranges_incoming *in)
 {
-	int ret = kho_ranges_deserialize(&self->in, self->kr.fdt_phys,
-					 self->kr.fdt_size,
+	int ret = kho_ranges_deserialize(in, kr->fdt_phys, kr->fdt_size,
 					 KHO_RANGES_RESERVE_ASCENDING);
 
 	if (ret) {
 		EXPECT_EQ(0, memblock.reserved.total_size);
-		EXPECT_EQ(0, self->in.nr_ranges);
+		EXPECT_EQ(0, in->nr_ranges);
 	} else {
-		EXPECT_EQ(NULL, kr_check_reserved(&self->in));
+		EXPECT_EQ(NULL, kr_check_reserved(in));
 	}
 	return ret;
 }
+
+#define deserialize(_metadata, self) \
+	__deserialize(_metadata, &(self)->kr, &(self)->in)
 
 TEST_F(bad_blob, valid_blob_is_accepted)
 {

@@ -7,10 +7,4 @@
 #define MODULE_AUTHOR(x)
 #define MODULE_DESCRIPTION(x)
 #define MODULE_LICENSE(x)
-#ifndef __alias
-#define __alias(symbol)	__attribute__((__alias__(#symbol)))
-#endif
-#ifndef __pure
-#define __pure		__attribute__((__pure__))
-#endif
 #endif
