@@ -237,10 +237,11 @@ checkpatch: $(KSRC_STAMP)
 	if [ $$fail = 0 ]; then echo "checkpatch: $(words $(CHECKPATCH_FILES)) files, 0 errors, 0 warnings"; fi; \
 	exit $$fail
 
+# included makefiles append their suites (fuzz pass, thread stress, vm-check)
+CHECK_TARGETS := all test-unit checkpatch
+
 check: $(CACHE)/deps.stamp
-	$(MAKE) all
-	$(MAKE) test-unit
-	$(MAKE) checkpatch
+	@for t in $(CHECK_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
 
 # ---------------------------------------------------------------------------
 # Benchmark (bench/bench.mk), fuzzing and fault injection (fuzz.mk), the
