@@ -10,6 +10,7 @@
 #
 # KERNEL_SRC=/path/to/linux builds against another extracted kernel tree.
 
+SHELL		:= /bin/bash
 KERNEL_TARBALL	?= /usr/src/linux-source-6.12.tar.xz
 CACHE		:= .cache
 KERNEL_SRC	?= $(CACHE)/linux-source-6.12
@@ -217,10 +218,14 @@ $(B)/test_kho_ranges.san: $(B)/selftests_all.c $(TEST_SRCS) $(TEST_HDRS) $(KERNE
 	$(Q)$(CC) -O1 -g $(SAN) $(WARN) $(KR_DEF) $(KR_INC) -I$(ST) $(ST_INC) \
 		$< $(KERNEL_OBJS_san) $(LDLIBS) -o $@
 
+# Each suite leaves its TAP log in build/tap/; .ci/run adds them up.
 test-unit: $(B)/test_kho_ranges.san
 	@echo "== selftests (ASan + UBSan) =="
-	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		$(B)/test_kho_ranges.san
+	@mkdir -p $(B)/tap
+	@set -o pipefail; ASAN_OPTIONS=detect_leaks=0 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(B)/test_kho_ranges.san 2>&1 | tee $(B)/tap/selftests.tap | \
+		grep -E '^(not )?ok |^# (PASSED|FAILED|Totals)'
 
 CHECKPATCH_FILES := $(wildcard mm/*.c include/linux/*.h bench/*.c bench/*.h \
 	$(ST)/*.c $(ST)/*.h tools/testing/kho_ranges/*.c \

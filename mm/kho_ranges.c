@@ -6,7 +6,9 @@
 
 #define pr_fmt(fmt) "kho_ranges: " fmt
 
+#include <linux/build_bug.h>
 #include <linux/crc32.h>
+#include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/kho_ranges.h>
 #include <linux/libfdt.h>
@@ -37,6 +39,10 @@
  * root FDT that points at it. The blob and the FDT preserve themselves. The
  * tracker is frozen until kho_ranges_abort().
  */
+
+/* the ABI is byte-exact: see Documentation/core-api/kho_ranges.rst */
+static_assert(sizeof(struct kho_ranges_blob_hdr) == 48);
+static_assert(sizeof(struct kho_ranges_blob_range) == 16);
 
 /* a record holds at most this many pages of one range */
 static unsigned long kho_ranges_record_max(unsigned int order)
@@ -75,6 +81,7 @@ void kho_ranges_init(struct kho_ranges *kr)
 	mt_init_flags(&kr->mt, MT_FLAGS_LOCK_EXTERN);
 	mt_set_external_lock(&kr->mt, &kr->lock);
 }
+EXPORT_SYMBOL_GPL(kho_ranges_init);
 
 static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 				 unsigned long nr_pages, u32 info, gfp_t gfp)
@@ -149,6 +156,7 @@ int kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 	mutex_unlock(&kr->lock);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(kho_ranges_preserve);
 
 static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 				   unsigned long nr_pages, gfp_t gfp)
@@ -232,6 +240,7 @@ int kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 	mutex_unlock(&kr->lock);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(kho_ranges_unpreserve);
 
 /**
  * kho_ranges_preserve_folio() - preserve a folio, keeping its order
@@ -253,6 +262,7 @@ int kho_ranges_preserve_folio(struct kho_ranges *kr, struct folio *folio,
 				   KHO_RANGES_INFO(order, KHO_RANGES_INFO_FOLIO,
 						   tag));
 }
+EXPORT_SYMBOL_GPL(kho_ranges_preserve_folio);
 
 /**
  * kho_ranges_unpreserve_folio() - stop preserving a folio
@@ -267,6 +277,7 @@ int kho_ranges_unpreserve_folio(struct kho_ranges *kr, struct folio *folio)
 	return kho_ranges_unpreserve(kr, folio_pfn(folio),
 				     1UL << folio_order(folio));
 }
+EXPORT_SYMBOL_GPL(kho_ranges_unpreserve_folio);
 
 /**
  * kho_ranges_preserve_pages() - preserve a block from alloc_pages()
@@ -289,6 +300,7 @@ int kho_ranges_preserve_pages(struct kho_ranges *kr, struct page *page,
 	return kho_ranges_preserve(kr, page_to_pfn(page), 1UL << order,
 				   KHO_RANGES_INFO(order, 0, tag));
 }
+EXPORT_SYMBOL_GPL(kho_ranges_preserve_pages);
 
 /**
  * kho_ranges_unpreserve_pages() - stop preserving a block from alloc_pages()
@@ -306,6 +318,7 @@ int kho_ranges_unpreserve_pages(struct kho_ranges *kr, struct page *page,
 		return -EINVAL;
 	return kho_ranges_unpreserve(kr, page_to_pfn(page), 1UL << order);
 }
+EXPORT_SYMBOL_GPL(kho_ranges_unpreserve_pages);
 
 /* length of the run of physically consecutive pages at @pages[0] */
 static unsigned int kho_ranges_run(struct page **pages, unsigned int nr)
@@ -367,6 +380,7 @@ int kho_ranges_preserve_page_array(struct kho_ranges *kr, struct page **pages,
 	mutex_unlock(&kr->lock);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(kho_ranges_preserve_page_array);
 
 /**
  * kho_ranges_unpreserve_page_array() - stop preserving a vmalloc() area
@@ -397,6 +411,7 @@ int kho_ranges_unpreserve_page_array(struct kho_ranges *kr,
 	mutex_unlock(&kr->lock);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(kho_ranges_unpreserve_page_array);
 
 /**
  * kho_ranges_walk() - call @fn for every preserved range, in address order
@@ -424,6 +439,7 @@ int kho_ranges_walk(struct kho_ranges *kr, kho_ranges_walk_fn fn, void *priv)
 	mutex_unlock(&kr->lock);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(kho_ranges_walk);
 
 /**
  * kho_ranges_blob_size() - bytes of a blob with @nr_records range records
@@ -441,6 +457,7 @@ size_t kho_ranges_blob_size(unsigned long nr_records)
 		return SIZE_MAX;
 	return sizeof(struct kho_ranges_blob_hdr) + payload;
 }
+EXPORT_SYMBOL_GPL(kho_ranges_blob_size);
 
 /*
  * The blob must be physically contiguous: the next kernel reads it before it
@@ -633,6 +650,7 @@ out_unlock:
 	mutex_unlock(&kr->lock);
 	return ret;
 }
+EXPORT_SYMBOL_GPL(kho_ranges_serialize);
 
 /**
  * kho_ranges_abort() - drop the serialized blob and unfreeze the tracker
@@ -664,6 +682,7 @@ void kho_ranges_abort(struct kho_ranges *kr)
 	}
 	mutex_unlock(&kr->lock);
 }
+EXPORT_SYMBOL_GPL(kho_ranges_abort);
 
 /**
  * kho_ranges_destroy() - free everything the tracker holds
@@ -683,3 +702,4 @@ void kho_ranges_destroy(struct kho_ranges *kr)
 	kr->nr_pages = 0;
 	mutex_unlock(&kr->lock);
 }
+EXPORT_SYMBOL_GPL(kho_ranges_destroy);

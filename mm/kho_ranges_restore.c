@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) "kho_ranges: " fmt
 
 #include <linux/crc32.h>
+#include <linux/export.h>
 #include <linux/kho_ranges.h>
 #include <linux/libfdt.h>
 #include <linux/memblock.h>
@@ -400,6 +401,7 @@ int kho_ranges_lookup(const struct kho_ranges_incoming *in, phys_addr_t phys,
 		*info = i_info;
 	return 0;
 }
+EXPORT_SYMBOL_GPL(kho_ranges_lookup);
 
 static struct page *kho_ranges_restore(const struct kho_ranges_incoming *in,
 				       phys_addr_t phys, bool folio,
@@ -458,6 +460,7 @@ struct folio *kho_ranges_restore_folio(const struct kho_ranges_incoming *in,
 
 	return page ? page_folio(page) : NULL;
 }
+EXPORT_SYMBOL_GPL(kho_ranges_restore_folio);
 
 /**
  * kho_ranges_restore_pages() - take back a block preserved as plain pages
@@ -476,3 +479,4 @@ struct page *kho_ranges_restore_pages(const struct kho_ranges_incoming *in,
 		return NULL;
 	return kho_ranges_restore(in, phys, false, order);
 }
+EXPORT_SYMBOL_GPL(kho_ranges_restore_pages);
