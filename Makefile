@@ -103,7 +103,7 @@ $(GEN)/crc/crc32table.h: $(GEN)/.stamp
 # maple tree + xarray, as tools/testing/radix-tree builds them
 RT_INC := -I$(K)/tools/testing/shared -I$(GEN) -I$(GEN)/generated \
 	  -I$(K)/tools/testing/radix-tree -I$(K)/tools/include -I$(K)/lib
-RT_DEF := -D_LGPL_SOURCE
+RT_DEF := -D_LGPL_SOURCE -DCONFIG_64BIT=1
 
 # memblock, as tools/testing/memblock builds it
 MB_INC := -I$(GEN)/mb -I$(GEN) -I$(K)/tools/testing/memblock -I$(K)/tools/include
@@ -113,7 +113,7 @@ MB_DEF := -DCONFIG_PHYS_ADDR_T_64BIT
 KR_INC := -Itools/testing/kho_ranges -Iinclude -I$(GEN) -I$(GEN)/generated \
 	  -I$(K)/tools/testing/shared -I$(K)/tools/testing/memblock \
 	  -I$(K)/tools/include -I$(K)/scripts/dtc/libfdt
-KR_DEF := -D_LGPL_SOURCE -DCONFIG_PHYS_ADDR_T_64BIT -DCONFIG_CONTIG_ALLOC=1 \
+KR_DEF := -D_LGPL_SOURCE -DCONFIG_64BIT=1 -DCONFIG_PHYS_ADDR_T_64BIT -DCONFIG_CONTIG_ALLOC=1 \
 	  
 
 CRC_INC := -Itools/testing/kho_ranges/crc -I$(GEN)/crc -I$(GEN) \
@@ -142,7 +142,7 @@ $(B)/$(1)/radix-tree.o: $(GEN)/radix-tree.c
 $(B)/$(1)/linux.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
-	$$(Q)$$(CC) $(2) $(WARN) $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/linux.c -o $$@
+	$$(Q)$$(CC) $(2) $(WARN) -Wno-maybe-uninitialized $(RT_DEF) $(RT_INC) -c $(K)/tools/testing/shared/linux.c -o $$@
 $(B)/$(1)/lib_%.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"

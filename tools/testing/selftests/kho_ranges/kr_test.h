@@ -73,8 +73,16 @@ static inline void kr_ranges_free(struct kr_ranges *rs)
 static inline bool kr_ranges_equal(const struct kr_ranges *a,
 				   const struct kr_ranges *b)
 {
-	return a->nr == b->nr &&
-	       (!a->nr || !memcmp(a->r, b->r, a->nr * sizeof(*a->r)));
+	unsigned long i;
+
+	if (a->nr != b->nr)
+		return false;
+	for (i = 0; i < a->nr; i++)
+		if (a->r[i].pfn != b->r[i].pfn ||
+		    a->r[i].nr_pages != b->r[i].nr_pages ||
+		    a->r[i].info != b->r[i].info)
+			return false;
+	return true;
 }
 
 /*
