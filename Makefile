@@ -62,7 +62,6 @@ $(GEN)/.stamp: $(KSRC_STAMP)
 	@echo "#define CONFIG_64BIT 1" > $(GEN)/generated/bit-length.h
 	@cp $(K)/tools/testing/shared/autoconf.h $(GEN)/generated/autoconf.h
 	@ln -sfn $(K)/include $(GEN)/kinc
-	@ln -sf $(K)/include/linux/memblock.h $(GEN)/linux/memblock.h
 	@ln -sf $(K)/include/linux/crc32.h $(GEN)/linux/crc32.h
 	@ln -sf $(K)/include/linux/crc32poly.h $(GEN)/linux/crc32poly.h
 	@ln -sf $(K)/include/linux/bitrev.h $(GEN)/linux/bitrev.h
@@ -72,15 +71,23 @@ $(GEN)/.stamp: $(KSRC_STAMP)
 	@ln -sf $(K)/lib/crc32defs.h $(GEN)/crc/lib/crc32defs.h
 	@touch $@
 
-# mm/memblock.c, with the project's memblock patches applied to a copy
+# mm/memblock.c and include/linux/memblock.h with the project's memblock
+# patches (git format-patch files against the kernel tree) applied to a copy
 MEMBLOCK_PATCHES := $(sort $(wildcard patches/memblock/*.patch))
 
-$(GEN)/mb/memblock.c: $(GEN)/.stamp $(MEMBLOCK_PATCHES)
-	@cp $(K)/mm/memblock.c $@.tmp
+$(GEN)/ktree/.stamp: $(GEN)/.stamp $(MEMBLOCK_PATCHES)
+	@rm -rf $(GEN)/ktree && mkdir -p $(GEN)/ktree/mm $(GEN)/ktree/include/linux
+	@cp $(K)/mm/memblock.c $(GEN)/ktree/mm/
+	@cp $(K)/include/linux/memblock.h $(GEN)/ktree/include/linux/
 	@for p in $(MEMBLOCK_PATCHES); do \
-		patch -s --no-backup-if-mismatch -d $(GEN)/mb -p2 $(notdir $@).tmp < $$p || exit 1; \
+		echo "  PATCH   $$p"; \
+		patch -s --no-backup-if-mismatch -d $(GEN)/ktree -p1 < $$p || exit 1; \
 	done
-	@mv $@.tmp $@
+	@ln -sf $(abspath $(GEN))/ktree/mm/memblock.c $(GEN)/mb/memblock.c
+	@ln -sf $(abspath $(GEN))/ktree/include/linux/memblock.h $(GEN)/linux/memblock.h
+	@touch $@
+
+$(GEN)/mb/memblock.c: $(GEN)/ktree/.stamp
 
 # lib/radix-tree.c with its statics opened up, as tools/testing/shared does
 $(GEN)/radix-tree.c: $(GEN)/.stamp
@@ -167,12 +174,12 @@ $(B)/$(1)/libfdt_%.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) -I$(K)/scripts/dtc/libfdt -c $(K)/scripts/dtc/libfdt/$$*.c -o $$@
-$(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi.h $(GEN)/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h \
+$(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi.h $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h \
 	tools/testing/kho_ranges/crc/*.h tools/testing/kho_ranges/crc/linux/*.h)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
-$(B)/$(1)/sim.o: tools/testing/kho_ranges/sim.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/.stamp
+$(B)/$(1)/sim.o: tools/testing/kho_ranges/sim.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/ktree/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
