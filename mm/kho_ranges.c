@@ -522,8 +522,8 @@ static size_t kho_ranges_write_records(struct kho_ranges *kr,
 	return nr;
 }
 
-static int kho_ranges_build_fdt(void *fdt, size_t fdt_size,
-				phys_addr_t blob_phys, size_t blob_size)
+static int kho_ranges_build_fdt(struct kho_ranges *kr, void *fdt,
+				size_t fdt_size)
 {
 	int err;
 
@@ -532,9 +532,14 @@ static int kho_ranges_build_fdt(void *fdt, size_t fdt_size,
 	err = err ?: fdt_begin_node(fdt, "");
 	err = err ?: fdt_property_string(fdt, "compatible",
 					 KHO_RANGES_FDT_COMPATIBLE);
-	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB, blob_phys);
+	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB,
+				      kr->blob_phys);
 	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB_SIZE,
-				      blob_size);
+				      kr->blob_size);
+	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_SPARE,
+				      kr->spare_phys);
+	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_SPARE_SIZE,
+				      kr->spare_size);
 	err = err ?: fdt_end_node(fdt);
 	err = err ?: fdt_finish(fdt);
 	if (err) {
@@ -549,7 +554,10 @@ static int kho_ranges_build_fdt(void *fdt, size_t fdt_size,
  * @kr: the tracker
  *
  * Allocates one physically contiguous blob and one page for the root FDT,
- * preserves both, and writes every range as a record sorted by address. On
+ * preserves both, and writes every range as a record sorted by address.
+ * After the records the blob allocation holds spare room for the next
+ * kernel's memblock.reserved, so that reserving the records never makes
+ * memblock allocate on memory that is still to be reserved. On
  * success the tracker is frozen: @kr->fdt_phys and @kr->fdt_size are what
  * the boot protocol hands to the next kernel. On failure nothing changed and
  * the call may be retried.
@@ -564,7 +572,7 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 	struct kho_ranges_blob_hdr *hdr;
 	unsigned long max_records, nr;
 	struct page *blob, *fdt;
-	size_t size, alloc;
+	size_t size, spare, alloc;
 	u32 crc;
 	int ret;
 
@@ -584,7 +592,9 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 		ret = -E2BIG;
 		goto out_unlock;
 	}
-	alloc = PAGE_ALIGN(size);
+	spare = PAGE_ALIGN((max_records + KHO_RANGES_SPARE_EXTRA_RECORDS) *
+			   KHO_RANGES_SPARE_PER_RECORD);
+	alloc = PAGE_ALIGN(size) + spare;
 
 	ret = -ENOMEM;
 	blob = kho_ranges_alloc_blob(alloc);
@@ -621,14 +631,15 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 	crc = crc32_le(~0U, (void *)hdr, size);
 	hdr->crc = cpu_to_le32(~crc);
 
-	ret = kho_ranges_build_fdt(page_address(fdt), PAGE_SIZE,
-				   page_to_phys(blob), size);
-	if (ret)
-		goto out_unpreserve_fdt;
-
 	kr->blob_phys = page_to_phys(blob);
 	kr->blob_size = size;
 	kr->blob_alloc = alloc;
+	kr->spare_phys = kr->blob_phys + alloc - spare;
+	kr->spare_size = spare;
+	ret = kho_ranges_build_fdt(kr, page_address(fdt), PAGE_SIZE);
+	if (ret)
+		goto out_unpreserve_fdt;
+
 	kr->fdt_phys = page_to_phys(fdt);
 	kr->fdt_size = PAGE_SIZE;
 	kr->finalized = true;
@@ -636,6 +647,11 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 	return 0;
 
 out_unpreserve_fdt:
+	kr->blob_phys = 0;
+	kr->blob_size = 0;
+	kr->blob_alloc = 0;
+	kr->spare_phys = 0;
+	kr->spare_size = 0;
 	WARN_ON(__kho_ranges_unpreserve(kr, page_to_pfn(fdt), 1,
 					GFP_KERNEL | __GFP_NOFAIL));
 out_unpreserve_blob:
@@ -677,6 +693,8 @@ void kho_ranges_abort(struct kho_ranges *kr)
 		kr->blob_phys = 0;
 		kr->blob_size = 0;
 		kr->blob_alloc = 0;
+		kr->spare_phys = 0;
+		kr->spare_size = 0;
 		kr->fdt_phys = 0;
 		kr->fdt_size = 0;
 	}

@@ -108,6 +108,43 @@ bad_prop:
 	return -ENOENT;
 }
 
+/*
+ * The optional spare room: accepted only if it lies inside one handover
+ * range of the validated blob, so that it is memory the previous kernel set
+ * aside for this and nothing else.
+ */
+static void __init_memblock kho_ranges_find_spare(struct kho_ranges_incoming *in,
+						  const void *fdt)
+{
+	const void *phys_prop, *size_prop;
+	unsigned long nr;
+	phys_addr_t start;
+	int len1, len2;
+	u64 phys, size;
+	u32 info;
+
+	phys_prop = fdt_getprop(fdt, 0, KHO_RANGES_FDT_PROP_SPARE, &len1);
+	size_prop = fdt_getprop(fdt, 0, KHO_RANGES_FDT_PROP_SPARE_SIZE, &len2);
+	if (!phys_prop && !size_prop)
+		return;
+	if (!phys_prop || !size_prop || len1 != sizeof(u64) ||
+	    len2 != sizeof(u64))
+		goto bad;
+	phys = get_unaligned_be64(phys_prop);
+	size = get_unaligned_be64(size_prop);
+	if (!size || !PAGE_ALIGNED(phys) || phys + size < phys ||
+	    phys != (phys_addr_t)phys ||
+	    kho_ranges_lookup(in, phys, &start, &nr, &info) ||
+	    !(info & KHO_RANGES_INFO_HANDOVER) ||
+	    phys + size > start + ((u64)nr << PAGE_SHIFT))
+		goto bad;
+	in->spare_phys = phys;
+	in->spare_size = size;
+	return;
+bad:
+	pr_warn("ignoring malformed spare room in the root FDT\n");
+}
+
 static int __init_memblock kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
 						size_t blob_size)
 {
@@ -293,9 +330,23 @@ int __init_memblock kho_ranges_reserve(const struct kho_ranges_incoming *in,
 	 */
 	ret = memblock_reserve(in->blob_phys, le32_to_cpu(hdr->hdr_size) +
 			       le64_to_cpu(hdr->payload_size));
+	if (!ret && in->spare_size)
+		ret = memblock_reserve(in->spare_phys, in->spare_size);
 	if (ret) {
 		pr_err("cannot reserve the blob itself (%d)\n", ret);
 		return ret;
+	}
+
+	/*
+	 * Then give memblock.reserved room for every record, so that it never
+	 * allocates while preserved memory is only partly reserved. Once slab
+	 * is up memblock grows from slab instead, which is safe.
+	 */
+	if (in->spare_size) {
+		ret = memblock_reserved_move(in->spare_phys, in->spare_size);
+		if (ret && ret != -EBUSY && ret != -EINVAL)
+			pr_warn("cannot move memblock.reserved into the spare room (%d)\n",
+				ret);
 	}
 
 	for (n = 0; n < in->nr_ranges; n++) {
@@ -357,6 +408,7 @@ int __init_memblock kho_ranges_deserialize(struct kho_ranges_incoming *in,
 				  blob_size);
 	if (ret)
 		return ret;
+	kho_ranges_find_spare(in, phys_to_virt(fdt_phys));
 	return kho_ranges_reserve(in, mode);
 }
 

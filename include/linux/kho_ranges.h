@@ -28,6 +28,9 @@ struct folio;
  * @blob_phys: physical address of the serialized blob.
  * @blob_size: bytes of the blob in use (header + records).
  * @blob_alloc: bytes allocated for the blob (whole pages).
+ * @spare_phys: physical address of the spare room, inside the blob
+ *             allocation after the records.
+ * @spare_size: its size.
  * @fdt_phys:  physical address of the root FDT.
  * @fdt_size:  size of the root FDT allocation.
  */
@@ -40,6 +43,8 @@ struct kho_ranges {
 	phys_addr_t blob_phys;
 	size_t blob_size;
 	size_t blob_alloc;
+	phys_addr_t spare_phys;
+	size_t spare_size;
 	phys_addr_t fdt_phys;
 	size_t fdt_size;
 };
@@ -101,6 +106,8 @@ enum kho_ranges_reserve_mode {
  * @nr_pages:   pages the records cover.
  * @nr_unknown: records with incompat info flags this kernel does not know;
  *              they are reserved but cannot be restored.
+ * @spare_phys: spare room memblock.reserved may move into, or 0.
+ * @spare_size: its size.
  */
 struct kho_ranges_incoming {
 	phys_addr_t blob_phys;
@@ -110,6 +117,8 @@ struct kho_ranges_incoming {
 	unsigned long nr_ranges;
 	unsigned long nr_pages;
 	unsigned long nr_unknown;
+	phys_addr_t spare_phys;
+	size_t spare_size;
 };
 
 int kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,

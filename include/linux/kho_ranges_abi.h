@@ -19,10 +19,27 @@
  *   compatible = "kho-ranges-v1";
  *   blob       = <u64 physical address of the blob>;
  *   blob-size  = <u64 size of the blob in bytes>;
+ *   spare      = <u64 physical address of spare room>;	(optional)
+ *   spare-size = <u64 size of the spare room in bytes>;	(optional)
+ *
+ * The spare room is preserved memory that holds nothing: the next kernel
+ * may move memblock.reserved into it before it reserves the ranges, so that
+ * reserving them never makes memblock allocate (see memblock_reserved_move).
+ * It lies inside a range with KHO_RANGES_INFO_HANDOVER.
  */
 #define KHO_RANGES_FDT_COMPATIBLE	"kho-ranges-v1"
 #define KHO_RANGES_FDT_PROP_BLOB	"blob"
 #define KHO_RANGES_FDT_PROP_BLOB_SIZE	"blob-size"
+#define KHO_RANGES_FDT_PROP_SPARE	"spare"
+#define KHO_RANGES_FDT_PROP_SPARE_SIZE	"spare-size"
+
+/*
+ * Spare room per record: generous for any kernel's struct memblock_region
+ * (24 bytes on 64-bit), plus room for the next kernel's own early
+ * reservations.
+ */
+#define KHO_RANGES_SPARE_PER_RECORD	32
+#define KHO_RANGES_SPARE_EXTRA_RECORDS	256
 
 /* "KHOR" read as a little-endian u32 */
 #define KHO_RANGES_MAGIC		0x524f484bU

@@ -86,8 +86,12 @@ TEST_F(roundtrip, blob_matches_tracker)
 		if (rs.r[i].info & KHO_RANGES_INFO_HANDOVER)
 			handover += rs.r[i].nr_pages;
 	}
-	/* blob pages plus one FDT page */
-	ASSERT_EQ(PAGE_ALIGN(self->kr.blob_size) / PAGE_SIZE + 1, handover);
+	/* blob pages (records, then spare room) plus one FDT page */
+	ASSERT_EQ(self->kr.blob_alloc / PAGE_SIZE + 1, handover);
+	ASSERT_EQ(self->kr.blob_phys + self->kr.blob_alloc,
+		  self->kr.spare_phys + self->kr.spare_size);
+	ASSERT_LE(PAGE_ALIGN(self->kr.blob_size),
+		  self->kr.spare_phys - self->kr.blob_phys);
 	kr_ranges_free(&rs);
 
 	/* 16 bytes a range, whatever the range's length */
@@ -146,6 +150,49 @@ TEST_F(roundtrip, deserialize_grows_memblock_array)
 					    self->kr.fdt_size,
 					    KHO_RANGES_RESERVE_ASCENDING));
 	ASSERT_LT(3000, memblock.reserved.cnt);
+	ASSERT_EQ(NULL, kr_check_reserved(&in));
+}
+
+/*
+ * Very early boot: memblock may not grow yet (x86 allows it only once the
+ * e820 map is in, and growing would then allocate from memory that may be
+ * preserved). The spare room takes memblock.reserved instead.
+ */
+TEST_F(roundtrip, deserialize_without_resize_uses_spare_room)
+{
+	struct kho_ranges_incoming in;
+	unsigned long i;
+
+	for (i = 0; i < 3000; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(200000 + 2 * i),
+						 1, KR_TAG(6)));
+	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
+	kho_sim_boot(false);
+	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
+					    self->kr.fdt_size,
+					    KHO_RANGES_RESERVE_DESCENDING));
+	ASSERT_EQ(self->kr.spare_phys, in.spare_phys);
+	ASSERT_EQ(self->kr.spare_size, in.spare_size);
+	ASSERT_EQ((void *)in.spare_phys, (void *)memblock.reserved.regions);
+	ASSERT_LT(3000, memblock.reserved.cnt);
+	ASSERT_EQ(NULL, kr_check_reserved(&in));
+}
+
+/* a spare room outside the handover ranges is ignored, not trusted */
+TEST_F(roundtrip, misplaced_spare_room_is_ignored)
+{
+	struct kho_ranges_incoming in;
+	void *fdt;
+
+	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
+	fdt = phys_to_virt(self->kr.fdt_phys);
+	ASSERT_EQ(0, fdt_setprop_inplace_u64(fdt, 0, KHO_RANGES_FDT_PROP_SPARE,
+					     kho_sim.ram_base));
+	kho_sim_boot(true);
+	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
+					    self->kr.fdt_size,
+					    KHO_RANGES_RESERVE_ASCENDING));
+	ASSERT_EQ(0, in.spare_size);
 	ASSERT_EQ(NULL, kr_check_reserved(&in));
 }
 
