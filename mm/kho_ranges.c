@@ -442,6 +442,42 @@ int kho_ranges_walk(struct kho_ranges *kr, kho_ranges_walk_fn fn, void *priv)
 EXPORT_SYMBOL_GPL(kho_ranges_walk);
 
 /**
+ * kho_ranges_find_overlap() - find a preserved range overlapping a region
+ * @kr:    the tracker
+ * @start: first byte of the region
+ * @end:   last byte of the region
+ * @first: if not NULL, set to the first byte of the lowest overlapping range
+ * @last:  if not NULL, set to the last byte of that range
+ *
+ * For code that places memory the tracker must not lose, such as kexec
+ * segments, which are copied over their destination at kexec time.
+ *
+ * Context: Process context; takes the tracker lock.
+ * Return: true if any preserved page overlaps [@start, @end].
+ */
+bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
+			     phys_addr_t end, phys_addr_t *first,
+			     phys_addr_t *last)
+{
+	MA_STATE(mas, &kr->mt, PHYS_PFN(start), PHYS_PFN(start));
+	void *entry;
+
+	if (end < start)
+		return false;
+	mutex_lock(&kr->lock);
+	entry = mas_find(&mas, PHYS_PFN(end));
+	if (entry) {
+		if (first)
+			*first = PFN_PHYS(mas.index);
+		if (last)
+			*last = PFN_PHYS(mas.last + 1) - 1;
+	}
+	mutex_unlock(&kr->lock);
+	return entry;
+}
+EXPORT_SYMBOL_GPL(kho_ranges_find_overlap);
+
+/**
  * kho_ranges_blob_size() - bytes of a blob with @nr_records range records
  * @nr_records: number of records
  *

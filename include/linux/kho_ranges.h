@@ -74,6 +74,10 @@ typedef int (*kho_ranges_walk_fn)(void *priv, unsigned long pfn,
 				  unsigned long nr_pages, u32 info);
 int kho_ranges_walk(struct kho_ranges *kr, kho_ranges_walk_fn fn, void *priv);
 
+bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
+			     phys_addr_t end, phys_addr_t *first,
+			     phys_addr_t *last);
+
 size_t kho_ranges_blob_size(unsigned long nr_records);
 int kho_ranges_serialize(struct kho_ranges *kr);
 void kho_ranges_abort(struct kho_ranges *kr);

@@ -332,3 +332,27 @@ TEST_F(tracker, serialize_freezes_until_abort)
 	kr_ranges_free(&before);
 	kr_ranges_free(&after);
 }
+
+/* ----AAAA----BB: which byte ranges hit preserved pages, and which first */
+TEST_F(tracker, find_overlap_reports_lowest_range)
+{
+	phys_addr_t base = PFN_PHYS(kr_pfn(0)), first, last;
+
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(4), 4, KR_PLAIN));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(12), 2, KR_TAG(1)));
+	ASSERT_FALSE(kho_ranges_find_overlap(&self->kr, base,
+					     base + 4 * PAGE_SIZE - 1, NULL, NULL));
+	ASSERT_TRUE(kho_ranges_find_overlap(&self->kr, base,
+					    base + 4 * PAGE_SIZE, &first, &last));
+	ASSERT_EQ(base + 4 * PAGE_SIZE, first);
+	ASSERT_EQ(base + 8 * PAGE_SIZE - 1, last);
+	ASSERT_TRUE(kho_ranges_find_overlap(&self->kr, base + 7 * PAGE_SIZE + 100,
+					    base + 20 * PAGE_SIZE, &first, NULL));
+	ASSERT_EQ(base + 4 * PAGE_SIZE, first);
+	ASSERT_TRUE(kho_ranges_find_overlap(&self->kr, base + 9 * PAGE_SIZE,
+					    base + 20 * PAGE_SIZE, &first, &last));
+	ASSERT_EQ(base + 12 * PAGE_SIZE, first);
+	ASSERT_EQ(base + 14 * PAGE_SIZE - 1, last);
+	ASSERT_FALSE(kho_ranges_find_overlap(&self->kr, base + 14 * PAGE_SIZE,
+					     base + 40 * PAGE_SIZE, NULL, NULL));
+}
