@@ -64,7 +64,7 @@ static void kho_ranges_rec(const struct kho_ranges_incoming *in,
  * @fdt_size bytes; -EPROTONOSUPPORT if its root is not compatible with
  * "kho-ranges-v1"; -ENOENT if a property is missing or malformed.
  */
-int __init_memblock kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
+int __init kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
 					 phys_addr_t *blob_phys,
 					 size_t *blob_size)
 {
@@ -113,7 +113,7 @@ bad_prop:
  * range of the validated blob, so that it is memory the previous kernel set
  * aside for this and nothing else.
  */
-static void __init_memblock kho_ranges_find_spare(struct kho_ranges_incoming *in,
+static void __init kho_ranges_find_spare(struct kho_ranges_incoming *in,
 						  const void *fdt)
 {
 	const void *phys_prop, *size_prop;
@@ -145,7 +145,7 @@ bad:
 	pr_warn("ignoring malformed spare room in the root FDT\n");
 }
 
-static int __init_memblock kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
+static int __init kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
 						size_t blob_size)
 {
 	u32 hdr_size = le32_to_cpu(hdr->hdr_size);
@@ -220,13 +220,13 @@ static int __init_memblock kho_ranges_check_hdr(const struct kho_ranges_blob_hdr
  * sizes in the header do not fit the blob (truncation); -EBADMSG for a
  * checksum mismatch; -ERANGE for a record, or the blob, outside memory.
  */
-int __init_memblock kho_ranges_validate(struct kho_ranges_incoming *in,
+int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 					phys_addr_t blob_phys,
 					const void *blob, size_t blob_size)
 {
 	const struct kho_ranges_blob_hdr *hdr = blob;
 	phys_addr_t covered = blob_phys, prev_end = 0;
-	unsigned long i, nr_pages = 0, nr_unknown = 0;
+	unsigned long i, nr_pages = 0, nr_folios = 0, nr_unknown = 0;
 	int ret;
 
 	memset(in, 0, sizeof(*in));
@@ -287,6 +287,7 @@ int __init_memblock kho_ranges_validate(struct kho_ranges_incoming *in,
 			covered = start + size;
 		prev_end = start + size;
 		nr_pages += size >> PAGE_SHIFT;
+		nr_folios += size >> (PAGE_SHIFT + order);
 	}
 	if (covered < blob_phys + blob_size) {
 		pr_err("blob at %#llx does not preserve itself\n", (u64)blob_phys);
@@ -296,6 +297,7 @@ int __init_memblock kho_ranges_validate(struct kho_ranges_incoming *in,
 		pr_warn("%lu ranges have flags this kernel does not know: reserved, not restorable\n",
 			nr_unknown);
 	in->nr_pages = nr_pages;
+	in->nr_folios = nr_folios;
 	in->nr_unknown = nr_unknown;
 	return 0;
 
@@ -317,7 +319,7 @@ invalid:
  * records reserved so far stay reserved (handing them to the page allocator
  * would be worse than leaking them), and the message says how many.
  */
-int __init_memblock kho_ranges_reserve(const struct kho_ranges_incoming *in,
+int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 				       enum kho_ranges_reserve_mode mode)
 {
 	const struct kho_ranges_blob_hdr *hdr = in->blob;
@@ -381,7 +383,7 @@ int __init_memblock kho_ranges_reserve(const struct kho_ranges_incoming *in,
  * kho_ranges_validate() or kho_ranges_reserve(); -ERANGE if the FDT is not
  * in memory.
  */
-int __init_memblock kho_ranges_deserialize(struct kho_ranges_incoming *in,
+int __init kho_ranges_deserialize(struct kho_ranges_incoming *in,
 					   phys_addr_t fdt_phys,
 					   size_t fdt_size,
 					   enum kho_ranges_reserve_mode mode)

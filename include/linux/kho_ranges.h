@@ -108,6 +108,7 @@ enum kho_ranges_reserve_mode {
  * @range_size: stride of the records.
  * @nr_ranges:  number of records.
  * @nr_pages:   pages the records cover.
+ * @nr_folios:  folios (or page blocks) the records cover.
  * @nr_unknown: records with incompat info flags this kernel does not know;
  *              they are reserved but cannot be restored.
  * @spare_phys: spare room memblock.reserved may move into, or 0.
@@ -120,6 +121,7 @@ struct kho_ranges_incoming {
 	u32 range_size;
 	unsigned long nr_ranges;
 	unsigned long nr_pages;
+	unsigned long nr_folios;
 	unsigned long nr_unknown;
 	phys_addr_t spare_phys;
 	size_t spare_size;
@@ -140,5 +142,32 @@ struct folio *kho_ranges_restore_folio(const struct kho_ranges_incoming *in,
 				       phys_addr_t phys);
 struct page *kho_ranges_restore_pages(const struct kho_ranges_incoming *in,
 				      phys_addr_t phys, unsigned int order);
+
+/* the running kernel's tracker, and what the previous kernel handed over */
+extern struct kho_ranges kho_ranges_kernel;
+extern struct kho_ranges_incoming kho_ranges_incoming;
+
+#ifdef CONFIG_KHO_RANGES
+void kho_ranges_set_fdt(phys_addr_t phys, size_t size);
+void kho_ranges_boot_reserve(void);
+bool kho_ranges_kexec_conflict(unsigned long start, unsigned long end,
+			       unsigned long *first, unsigned long *last);
+int kho_ranges_kexec_fdt(phys_addr_t *phys, size_t *size);
+#else
+static inline void kho_ranges_set_fdt(phys_addr_t phys, size_t size) { }
+static inline void kho_ranges_boot_reserve(void) { }
+static inline bool kho_ranges_kexec_conflict(unsigned long start,
+					     unsigned long end,
+					     unsigned long *first,
+					     unsigned long *last)
+{
+	return false;
+}
+
+static inline int kho_ranges_kexec_fdt(phys_addr_t *phys, size_t *size)
+{
+	return -ENOENT;
+}
+#endif
 
 #endif /* _LINUX_KHO_RANGES_H */

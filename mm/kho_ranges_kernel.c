@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_ranges in the running kernel: the kernel's own tracker, the boot hook
+ * that reserves what the previous kernel preserved, and the checks that keep
+ * kexec from loading a new kernel on top of preserved memory.
+ */
+
+#define pr_fmt(fmt) "kho_ranges: " fmt
+
+#include <linux/export.h>
+#include <linux/init.h>
+#include <linux/kstrtox.h>
+#include <linux/kho_ranges.h>
+#include <linux/memblock.h>
+#include <linux/printk.h>
+#include <linux/sched/clock.h>
+#include <linux/string.h>
+
+/**
+ * DOC: kho_ranges in the kernel
+ *
+ * Drivers preserve memory in kho_ranges_kernel. Writing 1 to the debugfs
+ * file kho_ranges/finalize serializes it; a later kexec_file_load() passes
+ * the root FDT to the next kernel (on x86 as a setup_data entry of type
+ * SETUP_KHO_RANGES), and places the new kernel's segments around preserved
+ * memory. kexec_load() users, whose segments user space places, pass
+ * ``kho_ranges_fdt=<phys>`` on the next kernel's command line instead.
+ *
+ * The next kernel calls kho_ranges_boot_reserve() as soon as memblock knows
+ * the memory map and before anything allocates from memblock: on x86 right
+ * after e820__memblock_setup().
+ */
+
+struct kho_ranges kho_ranges_kernel;
+EXPORT_SYMBOL_GPL(kho_ranges_kernel);
+
+struct kho_ranges_incoming kho_ranges_incoming;
+EXPORT_SYMBOL_GPL(kho_ranges_incoming);
+
+static phys_addr_t kho_ranges_fdt_phys __initdata;
+static size_t kho_ranges_fdt_size __initdata;
+static enum kho_ranges_reserve_mode kho_ranges_mode __initdata =
+	KHO_RANGES_RESERVE_DESCENDING;
+
+static const char *const kho_ranges_mode_names[] __initconst = {
+	[KHO_RANGES_RESERVE_ASCENDING] = "ascending",
+	[KHO_RANGES_RESERVE_DESCENDING] = "descending",
+};
+
+/**
+ * kho_ranges_set_fdt() - record where the previous kernel's root FDT is
+ * @phys: physical address, from the boot protocol
+ * @size: size of the FDT allocation
+ *
+ * Called by architecture code while it parses the boot protocol, before
+ * kho_ranges_boot_reserve().
+ */
+void __init kho_ranges_set_fdt(phys_addr_t phys, size_t size)
+{
+	kho_ranges_fdt_phys = phys;
+	kho_ranges_fdt_size = size;
+}
+
+/* kho_ranges_fdt=<phys>: for kexec_load() users; the FDT is one page */
+static int __init kho_ranges_fdt_param(char *s)
+{
+	u64 phys;
+
+	if (!s || kstrtoull(s, 0, &phys))
+		return -EINVAL;
+	if (!kho_ranges_fdt_phys)
+		kho_ranges_set_fdt(phys, PAGE_SIZE);
+	return 0;
+}
+early_param("kho_ranges_fdt", kho_ranges_fdt_param);
+
+/* kho_ranges_reserve=ascending|descending: order of the memblock calls */
+static int __init kho_ranges_mode_param(char *s)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(kho_ranges_mode_names); i++) {
+		if (kho_ranges_mode_names[i] && s &&
+		    !strcmp(s, kho_ranges_mode_names[i])) {
+			kho_ranges_mode = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+early_param("kho_ranges_reserve", kho_ranges_mode_param);
+
+/**
+ * kho_ranges_boot_reserve() - reserve what the previous kernel preserved
+ *
+ * Validates the handover and reserves every preserved range in memblock,
+ * timing the whole of it with sched_clock(). The line it prints is what the
+ * QEMU harness reads. A rejected handover is reported and otherwise ignored:
+ * the boot goes on, without the preserved memory.
+ */
+void __init kho_ranges_boot_reserve(void)
+{
+	u64 t0, t1;
+	int ret;
+
+	if (!kho_ranges_fdt_phys)
+		return;
+
+	t0 = sched_clock();
+	ret = kho_ranges_deserialize(&kho_ranges_incoming, kho_ranges_fdt_phys,
+				     kho_ranges_fdt_size, kho_ranges_mode);
+	t1 = sched_clock();
+	if (ret) {
+		pr_err("handover at %#llx rejected (%d): preserved memory is not protected\n",
+		       (u64)kho_ranges_fdt_phys, ret);
+		memset(&kho_ranges_incoming, 0, sizeof(kho_ranges_incoming));
+		return;
+	}
+	pr_info("deserialize: tracker=ranges mode=%s ranges=%lu folios=%lu pages=%lu ns=%llu\n",
+		kho_ranges_mode_names[kho_ranges_mode],
+		kho_ranges_incoming.nr_ranges, kho_ranges_incoming.nr_folios,
+		kho_ranges_incoming.nr_pages, t1 - t0);
+}
+
+/**
+ * kho_ranges_kexec_conflict() - would a kexec segment overwrite preserved memory?
+ * @start: first byte of the segment's destination
+ * @end:   last byte
+ * @first: if not NULL, set to the first byte of the lowest conflicting range
+ * @last:  if not NULL, set to its last byte
+ *
+ * Segments are copied over their destination at kexec time, whatever was
+ * there, so they must avoid preserved memory.
+ *
+ * Return: true on a conflict.
+ */
+bool kho_ranges_kexec_conflict(unsigned long start, unsigned long end,
+			       unsigned long *first, unsigned long *last)
+{
+	phys_addr_t f, l;
+
+	if (!kho_ranges_find_overlap(&kho_ranges_kernel, start, end, &f, &l))
+		return false;
+	if (first)
+		*first = f;
+	if (last)
+		*last = l;
+	return true;
+}
+
+/**
+ * kho_ranges_kexec_fdt() - the root FDT to hand to the next kernel
+ * @phys: set to its physical address
+ * @size: set to its size
+ *
+ * Return: 0 if the kernel's tracker is serialized, -ENOENT otherwise.
+ */
+int kho_ranges_kexec_fdt(phys_addr_t *phys, size_t *size)
+{
+	int ret = -ENOENT;
+
+	mutex_lock(&kho_ranges_kernel.lock);
+	if (kho_ranges_kernel.finalized) {
+		*phys = kho_ranges_kernel.fdt_phys;
+		*size = kho_ranges_kernel.fdt_size;
+		ret = 0;
+	}
+	mutex_unlock(&kho_ranges_kernel.lock);
+	return ret;
+}
+
+static int __init kho_ranges_kernel_init(void)
+{
+	kho_ranges_init(&kho_ranges_kernel);
+	return 0;
+}
+core_initcall(kho_ranges_kernel_init);
