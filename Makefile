@@ -234,7 +234,7 @@ test-unit: $(B)/test_kho_ranges.san
 		$(B)/test_kho_ranges.san 2>&1 | tee $(B)/tap/selftests.tap | \
 		grep -E '^(not )?ok |^# (PASSED|FAILED|Totals)'
 
-CHECKPATCH_FILES := $(wildcard mm/*.c include/linux/*.h bench/*.c bench/*.h \
+CHECKPATCH_FILES := $(wildcard mm/*.c include/linux/*.h lib/*.c bench/*.c bench/*.h \
 	$(ST)/*.c $(ST)/*.h tools/testing/kho_ranges/*.c \
 	tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
 

@@ -306,6 +306,18 @@ invalid:
 	return -EINVAL;
 }
 
+/* memblock_reserve_bulk() callback: the bounds of record @idx */
+static void __init kho_ranges_bulk_get(void *arg, unsigned long idx,
+				       phys_addr_t *base, phys_addr_t *size)
+{
+	u64 start, bytes;
+	u32 info;
+
+	kho_ranges_rec(arg, idx, &start, &bytes, &info);
+	*base = start;
+	*size = bytes;
+}
+
 /**
  * kho_ranges_reserve() - reserve every range of a validated blob
  * @in:   a blob accepted by kho_ranges_validate()
@@ -349,6 +361,16 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 		if (ret && ret != -EBUSY && ret != -EINVAL)
 			pr_warn("cannot move memblock.reserved into the spare room (%d)\n",
 				ret);
+	}
+
+	/* the records are sorted and disjoint: validation checked that */
+	if (mode == KHO_RANGES_RESERVE_BULK) {
+		ret = memblock_reserve_bulk(in->nr_ranges, kho_ranges_bulk_get,
+					    (void *)in, MEMBLOCK_RSRV_NOINIT);
+		if (ret)
+			pr_err("reserving %lu preserved ranges at once failed (%d); none is reserved\n",
+			       in->nr_ranges, ret);
+		return ret;
 	}
 
 	for (n = 0; n < in->nr_ranges; n++) {
@@ -456,6 +478,39 @@ int kho_ranges_lookup(const struct kho_ranges_incoming *in, phys_addr_t phys,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kho_ranges_lookup);
+
+/**
+ * kho_ranges_find_tag() - find the first preserved range with a caller tag
+ * @in:       a validated blob
+ * @tag:      the tag given when preserving
+ * @start:    set to the range's start
+ * @nr_pages: if not NULL, set to the range's length in pages
+ *
+ * How a driver finds its own metadata again: it preserves one block under a
+ * tag no one else uses, and records everything else in it.
+ *
+ * Return: 0 if found, -ENOENT otherwise.
+ */
+int kho_ranges_find_tag(const struct kho_ranges_incoming *in, u16 tag,
+			phys_addr_t *start, unsigned long *nr_pages)
+{
+	unsigned long i;
+
+	for (i = 0; i < in->nr_ranges; i++) {
+		u64 s, size;
+		u32 info;
+
+		kho_ranges_rec(in, i, &s, &size, &info);
+		if (kho_ranges_info_tag(info) != tag)
+			continue;
+		*start = s;
+		if (nr_pages)
+			*nr_pages = size >> PAGE_SHIFT;
+		return 0;
+	}
+	return -ENOENT;
+}
+EXPORT_SYMBOL_GPL(kho_ranges_find_tag);
 
 static struct page *kho_ranges_restore(const struct kho_ranges_incoming *in,
 				       phys_addr_t phys, bool folio,

@@ -94,10 +94,17 @@ void kho_ranges_abort(struct kho_ranges *kr);
  *                                 address first; memblock inserts at the
  *                                 front of its array then, which is cheaper
  *                                 when the records do not merge.
+ * @KHO_RANGES_RESERVE_BULK:       all records in one memblock_reserve_bulk()
+ *                                 call that merges the sorted array into
+ *                                 memblock.reserved in a single pass and
+ *                                 sets the noinit flag as it goes: linear
+ *                                 in the number of records instead of
+ *                                 quadratic.
  */
 enum kho_ranges_reserve_mode {
 	KHO_RANGES_RESERVE_ASCENDING,
 	KHO_RANGES_RESERVE_DESCENDING,
+	KHO_RANGES_RESERVE_BULK,
 };
 
 /**
@@ -138,6 +145,8 @@ int kho_ranges_deserialize(struct kho_ranges_incoming *in, phys_addr_t fdt_phys,
 
 int kho_ranges_lookup(const struct kho_ranges_incoming *in, phys_addr_t phys,
 		      phys_addr_t *start, unsigned long *nr_pages, u32 *info);
+int kho_ranges_find_tag(const struct kho_ranges_incoming *in, u16 tag,
+			phys_addr_t *start, unsigned long *nr_pages);
 struct folio *kho_ranges_restore_folio(const struct kho_ranges_incoming *in,
 				       phys_addr_t phys);
 struct page *kho_ranges_restore_pages(const struct kho_ranges_incoming *in,

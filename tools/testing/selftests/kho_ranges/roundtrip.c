@@ -280,6 +280,26 @@ TEST_F(roundtrip, lookup_outside_ranges_is_enoent)
 	EXPECT_NULL(kho_ranges_restore_pages(&in, PFN_PHYS(kr_pfn(100001)), 0));
 }
 
+/* a driver finds its metadata block again by its tag */
+TEST_F(roundtrip, find_tag_finds_first_range_of_tag)
+{
+	struct kho_ranges_incoming in;
+	phys_addr_t start;
+	unsigned long nr;
+
+	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
+	kho_sim_boot(true);
+	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
+					    self->kr.fdt_size,
+					    KHO_RANGES_RESERVE_ASCENDING));
+	ASSERT_EQ(0, kho_ranges_find_tag(&in, 4, &start, &nr));
+	ASSERT_EQ(PFN_PHYS(kr_pfn(100000)), start);
+	ASSERT_EQ(1, nr);
+	ASSERT_EQ(0, kho_ranges_find_tag(&in, 3, &start, NULL));
+	ASSERT_EQ(PFN_PHYS(kr_pfn(1000)), start);
+	ASSERT_EQ(-ENOENT, kho_ranges_find_tag(&in, 0x7777, &start, NULL));
+}
+
 /* a failed serialize leaves the tracker as it was, and can be retried */
 TEST_F(roundtrip, serialize_enomem_is_retryable)
 {

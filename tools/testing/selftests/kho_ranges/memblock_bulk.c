@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memblock_reserve_bulk() (patches/memblock/0030-*.patch) against the real
+ * mm/memblock.c: the pictures it must draw, the equivalence with one
+ * memblock_reserve() + memblock_reserved_mark_noinit() per range, the
+ * input it must refuse, and KHO_RANGES_RESERVE_BULK on a real blob.
+ *
+ * Pictures use one character per page of simulated RAM: '-' not
+ * reserved, 'r' reserved, 'N' reserved with MEMBLOCK_RSRV_NOINIT; the
+ * line "ranges" shows what is passed in.
+ */
+#include <errno.h>
+
+#include "kselftest_harness.h"
+#include "kr_test.h"
+
+/* where memblock.reserved lives during a test, so that it never grows */
+#define MBB_ROOM_PAGES		256
+
+#define MBB_PG(n)		(kho_sim.ram_base + (phys_addr_t)(n) * PAGE_SIZE)
+
+struct mbb_range {
+	phys_addr_t base;
+	phys_addr_t size;
+};
+
+/* the ranges handed to memblock_reserve_bulk(), and how @get was called */
+struct mbb_list {
+	const struct mbb_range *r;
+	unsigned long nr;
+	unsigned long calls;
+	unsigned long next;
+	bool out_of_order;
+};
+
+static void mbb_get(void *arg, unsigned long idx, phys_addr_t *base,
+		    phys_addr_t *size)
+{
+	struct mbb_list *l = arg;
+
+	/* the contract: increasing indexes, a new pass restarts at 0 */
+	if (idx && idx != l->next)
+		l->out_of_order = true;
+	l->next = idx + 1;
+	l->calls++;
+	*base = l->r[idx].base;
+	*size = l->r[idx].size;
+}
+
+static int mbb_bulk(const struct mbb_range *r, unsigned long nr,
+		    struct mbb_list *l)
+{
+	*l = (struct mbb_list){ .r = r, .nr = nr };
+	return memblock_reserve_bulk(nr, mbb_get, l, MEMBLOCK_RSRV_NOINIT);
+}
+
+/* the same ranges the old way, one pair of memblock calls each */
+static int mbb_one_by_one(const struct mbb_range *r, unsigned long nr)
+{
+	unsigned long i;
+	int ret = 0;
+
+	for (i = 0; i < nr && !ret; i++) {
+		ret = memblock_reserve(r[i].base, r[i].size);
+		if (!ret)
+			ret = memblock_reserved_mark_noinit(r[i].base,
+							    r[i].size);
+	}
+	return ret;
+}
+
+struct mbb_snap {
+	unsigned long cnt;
+	phys_addr_t total;
+	struct memblock_region *r;
+};
+
+static void mbb_snap_take(struct mbb_snap *s)
+{
+	s->cnt = memblock.reserved.cnt;
+	s->total = memblock.reserved.total_size;
+	s->r = malloc((s->cnt + 1) * sizeof(*s->r));
+	memcpy(s->r, memblock.reserved.regions, s->cnt * sizeof(*s->r));
+}
+
+static bool mbb_snap_equal(const struct mbb_snap *a, const struct mbb_snap *b)
+{
+	unsigned long i;
+
+	if (a->cnt != b->cnt || a->total != b->total)
+		return false;
+	for (i = 0; i < a->cnt; i++)
+		if (a->r[i].base != b->r[i].base ||
+		    a->r[i].size != b->r[i].size ||
+		    a->r[i].flags != b->r[i].flags)
+			return false;
+	return true;
+}
+
+/* memblock.reserved is sorted, disjoint, merged, and adds up */
+static const char *mbb_check_reserved(void)
+{
+	struct memblock_type *t = &memblock.reserved;
+	phys_addr_t total = 0;
+	unsigned long i;
+
+	for (i = 0; i < t->cnt; i++) {
+		struct memblock_region *r = &t->regions[i];
+
+		if (!r->size)
+			return "empty region";
+		total += r->size;
+		if (!i)
+			continue;
+		if (r[-1].base + r[-1].size > r->base)
+			return "regions overlap or are unsorted";
+		if (r[-1].base + r[-1].size == r->base &&
+		    r[-1].flags == r->flags)
+			return "touching regions with equal flags not merged";
+	}
+	if (total != t->total_size)
+		return "total_size does not add up";
+	for (; i < t->max; i++)
+		if (t->regions[i].size)
+			return "stale region beyond cnt";
+	return NULL;
+}
+
+/* the region of memblock.reserved that holds @phys, or NULL */
+static struct memblock_region *mbb_region_at(phys_addr_t phys)
+{
+	struct memblock_type *t = &memblock.reserved;
+	unsigned long i;
+
+	for (i = 0; i < t->cnt; i++)
+		if (phys >= t->regions[i].base &&
+		    phys - t->regions[i].base < t->regions[i].size)
+			return &t->regions[i];
+	return NULL;
+}
+
+/*
+ * A fresh next kernel whose memblock.reserved already moved into a room of
+ * its own at the start of the pool, as the kho_ranges spare room does:
+ * then neither way of reserving grows the array, and their results can be
+ * compared region for region.
+ */
+FIXTURE(memblock_bulk) {
+	struct mbb_list l;
+};
+
+static void mbb_boot(struct __test_metadata *_metadata)
+{
+	phys_addr_t room = kho_sim.pool_base;
+
+	kho_sim_boot(true);
+	ASSERT_EQ(0, memblock_reserve(room, MBB_ROOM_PAGES * PAGE_SIZE));
+	ASSERT_EQ(0, memblock_reserved_move(room, MBB_ROOM_PAGES * PAGE_SIZE));
+}
+
+FIXTURE_SETUP(memblock_bulk)
+{
+	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
+	mbb_boot(_metadata);
+}
+
+FIXTURE_TEARDOWN(memblock_bulk)
+{
+	EXPECT_EQ(NULL, mbb_check_reserved());
+	EXPECT_FALSE(self->l.out_of_order);
+	kho_sim_exit();
+}
+
+#define ASSERT_REGION(i, first, pages, fl) do {				\
+	struct memblock_region *__r = &memblock.reserved.regions[i];	\
+	ASSERT_EQ(MBB_PG(first), __r->base);				\
+	ASSERT_EQ((phys_addr_t)(pages) * PAGE_SIZE, __r->size);		\
+	ASSERT_EQ((fl), __r->flags);					\
+} while (0)
+
+/*
+ *   before   ----------------------------
+ *   ranges   --AA--BBCC------DD----------
+ *   after    --NN--NNNN------NN----------
+ *
+ * Touching ranges become one region; one call, two passes over the
+ * ranges.
+ */
+TEST_F(memblock_bulk, ranges_into_empty_reserved)
+{
+	const struct mbb_range r[] = {
+		{ MBB_PG(2), 2 * PAGE_SIZE }, { MBB_PG(6), 2 * PAGE_SIZE },
+		{ MBB_PG(8), 2 * PAGE_SIZE }, { MBB_PG(16), 2 * PAGE_SIZE },
+	};
+	struct memblock_region *room = memblock.reserved.regions;
+
+	ASSERT_EQ(0, mbb_bulk(r, ARRAY_SIZE(r), &self->l));
+	ASSERT_EQ(2 * ARRAY_SIZE(r), self->l.calls);
+	/* the room memblock.reserved lives in, then the ranges */
+	ASSERT_EQ(4, memblock.reserved.cnt);
+	ASSERT_REGION(0, 2, 2, MEMBLOCK_RSRV_NOINIT);
+	ASSERT_REGION(1, 6, 4, MEMBLOCK_RSRV_NOINIT);
+	ASSERT_REGION(2, 16, 2, MEMBLOCK_RSRV_NOINIT);
+	ASSERT_EQ(kho_sim.pool_base, memblock.reserved.regions[3].base);
+	ASSERT_EQ(room, memblock.reserved.regions);
+	ASSERT_EQ((8 + MBB_ROOM_PAGES) * PAGE_SIZE,
+		  memblock.reserved.total_size);
+}
+
+/*
+ *   before   ----rrrrrrrrrr--------------
+ *   ranges   -AAAAAA--BBBBBBBBBB---------
+ *   after    -NNNNNNrrNNNNNNNNNN---------
+ *
+ * A region reserved before keeps what no range covers and gains the flag
+ * where one does, as reserving then marking each range would leave it.
+ */
+TEST_F(memblock_bulk, overlap_with_reserved_region_gains_flag)
+{
+	const struct mbb_range r[] = {
+		{ MBB_PG(1), 6 * PAGE_SIZE }, { MBB_PG(9), 10 * PAGE_SIZE },
+	};
+	struct mbb_snap want, got;
+
+	ASSERT_EQ(0, memblock_reserve(MBB_PG(4), 10 * PAGE_SIZE));
+	ASSERT_EQ(0, mbb_one_by_one(r, ARRAY_SIZE(r)));
+	mbb_snap_take(&want);
+
+	mbb_boot(_metadata);
+	ASSERT_EQ(0, memblock_reserve(MBB_PG(4), 10 * PAGE_SIZE));
+	ASSERT_EQ(0, mbb_bulk(r, ARRAY_SIZE(r), &self->l));
+	ASSERT_REGION(0, 1, 6, MEMBLOCK_RSRV_NOINIT);
+	ASSERT_REGION(1, 7, 2, 0);
+	ASSERT_REGION(2, 9, 10, MEMBLOCK_RSRV_NOINIT);
+	mbb_snap_take(&got);
+	ASSERT_TRUE(mbb_snap_equal(&want, &got));
+	free(want.r);
+	free(got.r);
+}
+
+/*
+ *   before   --rrrrrrrrrrrrrrrrrr--------
+ *   ranges   ------AAAA------------------
+ *   after    --rrrrNNNNrrrrrrrrrr--------
+ *
+ * A range inside a reserved region splits it in three.
+ */
+TEST_F(memblock_bulk, range_inside_reserved_region_splits_it)
+{
+	const struct mbb_range r[] = { { MBB_PG(6), 4 * PAGE_SIZE } };
+	phys_addr_t total;
+
+	ASSERT_EQ(0, memblock_reserve(MBB_PG(2), 18 * PAGE_SIZE));
+	total = memblock.reserved.total_size;
+	ASSERT_EQ(0, mbb_bulk(r, ARRAY_SIZE(r), &self->l));
+	ASSERT_REGION(0, 2, 4, 0);
+	ASSERT_REGION(1, 6, 4, MEMBLOCK_RSRV_NOINIT);
+	ASSERT_REGION(2, 10, 10, 0);
+	/* nothing new is reserved: the bytes were reserved already */
+	ASSERT_EQ(total, memblock.reserved.total_size);
+}
+
+/*
+ *   before   NNNN----NNNN--rrrr----------
+ *   ranges   ----AAAA------BBBBCC--------
+ *   after    NNNNNNNNNNNN--NNNNNN--------
+ *
+ * A range that fills the gap between two noinit regions merges all three;
+ * a range that covers a plain region exactly turns it noinit, and merges
+ * with the next range.
+ */
+TEST_F(memblock_bulk, ranges_merge_with_neighbours)
+{
+	const struct mbb_range r[] = {
+		{ MBB_PG(4), 4 * PAGE_SIZE }, { MBB_PG(14), 4 * PAGE_SIZE },
+		{ MBB_PG(18), 2 * PAGE_SIZE },
+	};
+
+	ASSERT_EQ(0, memblock_reserve(MBB_PG(0), 4 * PAGE_SIZE));
+	ASSERT_EQ(0, memblock_reserved_mark_noinit(MBB_PG(0), 4 * PAGE_SIZE));
+	ASSERT_EQ(0, memblock_reserve(MBB_PG(8), 4 * PAGE_SIZE));
+	ASSERT_EQ(0, memblock_reserved_mark_noinit(MBB_PG(8), 4 * PAGE_SIZE));
+	ASSERT_EQ(0, memblock_reserve(MBB_PG(14), 4 * PAGE_SIZE));
+	ASSERT_EQ(4, memblock.reserved.cnt);
+
+	ASSERT_EQ(0, mbb_bulk(r, ARRAY_SIZE(r), &self->l));
+	ASSERT_EQ(3, memblock.reserved.cnt);
+	ASSERT_REGION(0, 0, 12, MEMBLOCK_RSRV_NOINIT);
+	ASSERT_REGION(1, 14, 6, MEMBLOCK_RSRV_NOINIT);
+}
+
+/*
+ * Unsorted and overlapping input is refused before anything changes:
+ *
+ *   ranges   ----BBBB--AAAA----   (B given first)
+ *   ranges   ----AAAAAA--------
+ *            -------BBBBB------
+ */
+TEST_F(memblock_bulk, unsorted_or_overlapping_ranges_are_refused)
+{
+	const struct mbb_range unsorted[] = {
+		{ MBB_PG(10), 4 * PAGE_SIZE }, { MBB_PG(4), 4 * PAGE_SIZE },
+	};
+	const struct mbb_range overlapping[] = {
+		{ MBB_PG(4), 6 * PAGE_SIZE }, { MBB_PG(7), 5 * PAGE_SIZE },
+	};
+	struct mbb_snap before, after;
+
+	ASSERT_EQ(0, memblock_reserve(MBB_PG(40), PAGE_SIZE));
+	mbb_snap_take(&before);
+	ASSERT_EQ(-EINVAL, mbb_bulk(unsorted, ARRAY_SIZE(unsorted), &self->l));
+	ASSERT_EQ(-EINVAL, mbb_bulk(overlapping, ARRAY_SIZE(overlapping),
+				    &self->l));
+	mbb_snap_take(&after);
+	ASSERT_TRUE(mbb_snap_equal(&before, &after));
+	free(before.r);
+	free(after.r);
+}
+
+/* empty ranges, and no ranges at all, change nothing */
+TEST_F(memblock_bulk, empty_ranges_are_skipped)
+{
+	const struct mbb_range r[] = {
+		{ MBB_PG(3), 0 }, { MBB_PG(4), PAGE_SIZE }, { MBB_PG(1), 0 },
+		{ MBB_PG(5), PAGE_SIZE },
+	};
+	unsigned long cnt = memblock.reserved.cnt;
+
+	ASSERT_EQ(0, mbb_bulk(r, 0, &self->l));
+	ASSERT_EQ(cnt, memblock.reserved.cnt);
+	ASSERT_EQ(0, mbb_bulk(r, ARRAY_SIZE(r), &self->l));
+	ASSERT_EQ(cnt + 1, memblock.reserved.cnt);
+	ASSERT_REGION(0, 4, 2, MEMBLOCK_RSRV_NOINIT);
+}
+
+static unsigned long mbb_rand(unsigned long *state)
+{
+	*state = *state * 6364136223846793005UL + 1442695040888963407UL;
+	return *state >> 33;
+}
+
+/*
+ * Random pictures: up to 60 plain regions reserved before, up to 2000
+ * sorted ranges, some touching each other, many overlapping the regions in
+ * every way. The bulk call must leave memblock.reserved exactly as one
+ * memblock_reserve() + memblock_reserved_mark_noinit() per range does.
+ */
+TEST_F(memblock_bulk, same_result_as_one_call_per_range)
+{
+	unsigned long seed, state, i, nr, nr_old;
+	struct mbb_range *r = malloc(2000 * sizeof(*r));
+	struct mbb_range old[60];
+	struct mbb_snap want, got;
+
+	ASSERT_NE(NULL, r);
+	for (seed = 1; seed <= 40; seed++) {
+		unsigned long pos;
+
+		state = seed;
+		pos = mbb_rand(&state) % 8;
+		nr_old = mbb_rand(&state) % ARRAY_SIZE(old);
+		for (i = 0; i < nr_old; i++)
+			old[i] = (struct mbb_range){
+				MBB_PG(mbb_rand(&state) % 20000),
+				(1 + mbb_rand(&state) % 64) * PAGE_SIZE };
+		nr = 1 + mbb_rand(&state) % 2000;
+		for (i = 0; i < nr; i++) {
+			unsigned long gap = mbb_rand(&state) % 3 ?
+				mbb_rand(&state) % 16 : 0;
+			unsigned long len = 1 + mbb_rand(&state) % 8;
+
+			r[i] = (struct mbb_range){ MBB_PG(pos + gap),
+						   len * PAGE_SIZE };
+			pos += gap + len;
+		}
+
+		mbb_boot(_metadata);
+		for (i = 0; i < nr_old; i++)
+			ASSERT_EQ(0, memblock_reserve(old[i].base, old[i].size));
+		ASSERT_EQ(0, mbb_one_by_one(r, nr));
+		mbb_snap_take(&want);
+
+		mbb_boot(_metadata);
+		for (i = 0; i < nr_old; i++)
+			ASSERT_EQ(0, memblock_reserve(old[i].base, old[i].size));
+		ASSERT_EQ(0, mbb_bulk(r, nr, &self->l));
+		ASSERT_EQ(NULL, mbb_check_reserved());
+		mbb_snap_take(&got);
+		if (!mbb_snap_equal(&want, &got))
+			TH_LOG("seed %lu: %lu regions one by one, %lu in bulk",
+			       seed, want.cnt, got.cnt);
+		ASSERT_TRUE(mbb_snap_equal(&want, &got));
+		free(want.r);
+		free(got.r);
+	}
+	free(r);
+}
+
+/*
+ * 3000 isolated pages in a memblock.reserved of 128 boot slots: the array
+ * grows before the merge, out of the span of the ranges, and the result
+ * holds every page as its own noinit region.
+ */
+TEST(memblock_bulk_grows_reserved_array)
+{
+	const unsigned long nr = 3000;
+	struct mbb_range *r = malloc(nr * sizeof(*r));
+	struct mbb_list l;
+	phys_addr_t array;
+	unsigned long i;
+
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
+	kho_sim_boot(true);
+	for (i = 0; i < nr; i++)
+		r[i] = (struct mbb_range){ MBB_PG(2 * i), PAGE_SIZE };
+
+	ASSERT_EQ(0, mbb_bulk(r, nr, &l));
+	ASSERT_FALSE(l.out_of_order);
+	ASSERT_EQ(NULL, mbb_check_reserved());
+	/* the pages, and the array memblock allocated for itself */
+	ASSERT_EQ(nr + 1, memblock.reserved.cnt);
+	ASSERT_LE(nr + 1, memblock.reserved.max);
+	array = (phys_addr_t)memblock.reserved.regions;
+	ASSERT_TRUE(array >= MBB_PG(2 * nr) || array < MBB_PG(0));
+	for (i = 0; i < nr; i++) {
+		struct memblock_region *rgn = mbb_region_at(r[i].base);
+
+		ASSERT_NE(NULL, rgn);
+		ASSERT_EQ(r[i].base, rgn->base);
+		ASSERT_EQ(PAGE_SIZE, rgn->size);
+		ASSERT_EQ(MEMBLOCK_RSRV_NOINIT, rgn->flags);
+	}
+	free(r);
+	kho_sim_exit();
+}
+
+/*
+ * KHO_RANGES_RESERVE_BULK on a real blob: the same memblock.reserved as
+ * one call per record, the blob and the spare room included.
+ */
+TEST(memblock_bulk_kho_ranges_reserve_mode)
+{
+	struct kho_ranges_incoming in;
+	struct mbb_snap want, got;
+	struct kho_ranges kr;
+	unsigned long i;
+
+	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
+	kho_ranges_init(&kr);
+	for (i = 0; i < 40; i++) {
+		struct folio *folio = folio_alloc(GFP_KERNEL, i / 4);
+
+		ASSERT_NE(NULL, folio);
+		ASSERT_EQ(0, kho_ranges_preserve_folio(&kr, folio, 1));
+	}
+	for (i = 0; i < 2000; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&kr, kr_pfn(3 * i + (i & 1)),
+						 1, KR_TAG(i % 3)));
+	ASSERT_EQ(0, kho_ranges_serialize(&kr));
+
+	kho_sim_boot(true);
+	ASSERT_EQ(0, kho_ranges_deserialize(&in, kr.fdt_phys, kr.fdt_size,
+					    KHO_RANGES_RESERVE_DESCENDING));
+	mbb_snap_take(&want);
+
+	kho_sim_boot(true);
+	ASSERT_EQ(0, kho_ranges_deserialize(&in, kr.fdt_phys, kr.fdt_size,
+					    KHO_RANGES_RESERVE_BULK));
+	ASSERT_EQ(NULL, kr_check_reserved(&in));
+	ASSERT_EQ(NULL, mbb_check_reserved());
+	/* no growth: memblock.reserved moved into the spare room first */
+	ASSERT_EQ((void *)in.spare_phys, (void *)memblock.reserved.regions);
+	mbb_snap_take(&got);
+	ASSERT_TRUE(mbb_snap_equal(&want, &got));
+	free(want.r);
+	free(got.r);
+	kho_ranges_destroy(&kr);
+	kho_sim_exit();
+}
