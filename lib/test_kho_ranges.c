@@ -24,6 +24,7 @@
 #include <linux/crc32.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
+#include <linux/io.h>
 #include <linux/kho_ranges.h>
 #include <linux/mm.h>
 #include <linux/module.h>

@@ -10,6 +10,7 @@
 #include <linux/crc32.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/kho_ranges.h>
 #include <linux/libfdt.h>
 #include <linux/minmax.h>
@@ -503,18 +504,19 @@ EXPORT_SYMBOL_GPL(kho_ranges_blob_size);
  */
 static struct page *kho_ranges_alloc_blob(size_t size)
 {
-	unsigned long nr_pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	unsigned int order = get_order(size);
 
 	if (order <= MAX_PAGE_ORDER)
 		return alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
-	if (!IS_ENABLED(CONFIG_CONTIG_ALLOC)) {
-		pr_err("blob of %zu bytes exceeds MAX_PAGE_ORDER and CONFIG_CONTIG_ALLOC is off\n",
-		       size);
-		return NULL;
-	}
-	return alloc_contig_pages(nr_pages, GFP_KERNEL | __GFP_NOWARN,
-				  first_online_node, NULL);
+#ifdef CONFIG_CONTIG_ALLOC
+	return alloc_contig_pages(PAGE_ALIGN(size) >> PAGE_SHIFT,
+				  GFP_KERNEL | __GFP_NOWARN, first_online_node,
+				  NULL);
+#else
+	pr_err("blob of %zu bytes exceeds MAX_PAGE_ORDER and CONFIG_CONTIG_ALLOC is off\n",
+	       size);
+	return NULL;
+#endif
 }
 
 static void kho_ranges_free_blob(struct page *page, size_t size)
@@ -523,9 +525,11 @@ static void kho_ranges_free_blob(struct page *page, size_t size)
 
 	if (order <= MAX_PAGE_ORDER)
 		__free_pages(page, order);
+#ifdef CONFIG_CONTIG_ALLOC
 	else
 		free_contig_range(page_to_pfn(page),
 				  PAGE_ALIGN(size) >> PAGE_SHIFT);
+#endif
 }
 
 static size_t kho_ranges_write_records(struct kho_ranges *kr,

@@ -9,6 +9,7 @@
 
 #include <linux/crc32.h>
 #include <linux/export.h>
+#include <linux/io.h>
 #include <linux/kho_ranges.h>
 #include <linux/libfdt.h>
 #include <linux/memblock.h>

@@ -48,7 +48,8 @@ for h in ${INITRAMFS_HOOKS:-}; do hooks+=("$h"); done
 [[ -f $kernel ]] || vm_die "no such kernel image: $kernel"
 
 vm_need /bin/busybox:busybox-static /usr/sbin/kexec:kexec-tools cpio:cpio gzip:gzip
-/bin/busybox --list | grep -qx cpio || vm_die "/bin/busybox has no cpio applet (need busybox-static)"
+applets=$(/bin/busybox --list)
+grep -qx cpio <<<"$applets" || vm_die "/bin/busybox has no cpio applet (need busybox-static)"
 ldd /bin/busybox >/dev/null 2>&1 && vm_die "/bin/busybox is dynamically linked; install busybox-static"
 
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}
@@ -77,7 +78,7 @@ install_libs() {
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc/kho/stage.d,lib64}
 install_file /bin/busybox /bin/busybox
-for applet in $(/bin/busybox --list); do
+for applet in $applets; do
 	[[ $applet == busybox || -e $root/bin/$applet ]] || ln -s busybox "$root/bin/$applet"
 done
 install_file /usr/sbin/kexec /usr/sbin/kexec
@@ -116,6 +117,11 @@ mkcpio() {
 }
 
 mkcpio "$root" | gzip -n -9 >"$work/stage2.cpio.gz"
+# The kernel only looks for an uncompressed cpio header at 4-byte aligned
+# offsets after a compressed member ("invalid magic at start of compressed
+# archive" otherwise): pad the gzip member with NULs, which it skips.
+pad=$(( (4 - $(stat -c %s "$work/stage2.cpio.gz") % 4) % 4 ))
+head -c "$pad" /dev/zero >>"$work/stage2.cpio.gz"
 
 carry=$work/carry
 mkdir -p "$carry"
@@ -128,5 +134,5 @@ changed=
 vm_write_if_changed "$work/stage2.cpio.gz" "$out/stage2.cpio.gz" && changed+=" stage2.cpio.gz"
 vm_write_if_changed "$work/initrd.cpio.gz" "$out/initrd.cpio.gz" && changed+=" initrd.cpio.gz"
 vm_log "$(du -k "$out/stage2.cpio.gz" | cut -f1) KiB inner, $(du -k "$out/initrd.cpio.gz" | cut -f1) KiB outer;" \
-	"${changed:+updated$changed}${changed:-unchanged}"
+	"$(if [[ -n $changed ]]; then echo "updated$changed"; else echo unchanged; fi)"
 printf '%s\n' "$out/initrd.cpio.gz"

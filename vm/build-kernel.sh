@@ -321,6 +321,28 @@ else
 fi
 
 # ---------------------------------------------------------------------- build
+BZIMAGE=$KERNEL_OBJ/arch/x86/boot/bzImage
+# Fast path: a no-op Kbuild run still costs ~10 s.  Skip make when the last
+# successful build used the same tree and config and no source file is newer
+# than the moment that build started.  VM_FORCE_MAKE=1 disables this.
+ok_stamp=$KERNEL_OBJ/.vm-build-ok
+build_key="$tree $config_key"
+if [[ ${VM_FORCE_MAKE:-0} != 1 && -f $BZIMAGE && -f $KERNEL_OBJ/Module.symvers &&
+	-f $ok_stamp && $(cat "$ok_stamp") == "$build_key" &&
+	! $KERNEL_OBJ/.config -nt $ok_stamp ]] &&
+	[[ -z $(find "$tree" -newer "$ok_stamp" ! -name '.vm-*' ! -name '*.lock' -print -quit) ]]; then
+	vm_log "up to date, make skipped ($(vm_elapsed "$t_start") s): $BZIMAGE"
+	if ((out_env)); then
+		printf 'BZIMAGE=%q\nKERNEL_OBJ=%q\nKERNEL_TREE=%q\nKERNEL_VARIANT=%q\n' \
+			"$BZIMAGE" "$KERNEL_OBJ" "$tree" "$variant"
+	else
+		printf '%s\n' "$BZIMAGE"
+	fi
+	exit 0
+fi
+rm -f "$ok_stamp"
+printf '%s\n' "$build_key" >"$ok_stamp.new"
+
 vm_log "make -j$JOBS bzImage modules  (src=$tree obj=$KERNEL_OBJ)"
 t_make=$(vm_now)
 if ! kmake -j"$JOBS" bzImage modules >"$KERNEL_OBJ/vm-build.log" 2>&1; then
@@ -328,8 +350,8 @@ if ! kmake -j"$JOBS" bzImage modules >"$KERNEL_OBJ/vm-build.log" 2>&1; then
 	tail -30 "$KERNEL_OBJ/vm-build.log" >&2
 	vm_die "kernel build failed, log: $KERNEL_OBJ/vm-build.log"
 fi
-BZIMAGE=$KERNEL_OBJ/arch/x86/boot/bzImage
 [[ -f $BZIMAGE ]] || vm_die "no bzImage after build"
+mv -f "$ok_stamp.new" "$ok_stamp"
 vm_log "built $(cat "$KERNEL_OBJ/include/config/kernel.release") in $(vm_elapsed "$t_make") s" \
 	"(total $(vm_elapsed "$t_start") s; $(ccache -s 2>/dev/null | grep -m1 -iE 'hits:' | tr -s ' ' || true))"
 

@@ -396,6 +396,131 @@ TEST_F(memblock_bulk, same_result_as_one_call_per_range)
 	free(r);
 }
 
+/* the regions of memblock.reserved below @limit, and their total size */
+static void mbb_snap_below(struct mbb_snap *s, phys_addr_t limit)
+{
+	unsigned long i;
+
+	s->cnt = 0;
+	s->total = 0;
+	s->r = malloc((memblock.reserved.cnt + 1) * sizeof(*s->r));
+	for (i = 0; i < memblock.reserved.cnt; i++) {
+		if (memblock.reserved.regions[i].base >= limit)
+			break;
+		s->r[s->cnt++] = memblock.reserved.regions[i];
+		s->total += memblock.reserved.regions[i].size;
+	}
+}
+
+/*
+ * The merge writes its result from the bottom of memblock.reserved while
+ * it still reads the old regions from the top. Give it the smallest array
+ * it accepts without growing, so that the writes run as close behind the
+ * reads as the dry run allows, and check that no old region is lost: up to
+ * 80 plain regions and 100 ranges, densely overlapping, for 40 seeds.
+ */
+TEST_F(memblock_bulk, tightest_array_same_result)
+{
+	const phys_addr_t room = kho_sim.pool_base;
+	unsigned long seed, state, i, nr, nr_old, slots;
+	struct mbb_range r[100], old[80];
+	struct mbb_snap want, got;
+
+	for (seed = 1; seed <= 40; seed++) {
+		unsigned long pos;
+
+		state = seed;
+		pos = mbb_rand(&state) % 4;
+		nr_old = 40 + mbb_rand(&state) % 41;
+		for (i = 0; i < nr_old; i++)
+			old[i] = (struct mbb_range){
+				MBB_PG(mbb_rand(&state) % 600),
+				(1 + mbb_rand(&state) % 4) * PAGE_SIZE };
+		nr = 50 + mbb_rand(&state) % 51;
+		for (i = 0; i < nr; i++) {
+			unsigned long gap = mbb_rand(&state) % 4;
+			unsigned long len = 1 + mbb_rand(&state) % 3;
+
+			r[i] = (struct mbb_range){ MBB_PG(pos + gap),
+						   len * PAGE_SIZE };
+			pos += gap + len;
+		}
+
+		mbb_boot(_metadata);
+		for (i = 0; i < nr_old; i++)
+			ASSERT_EQ(0, memblock_reserve(old[i].base, old[i].size));
+		ASSERT_EQ(0, mbb_one_by_one(r, nr));
+		mbb_snap_below(&want, room);
+
+		/* 129: memblock_reserved_move() wants more than the boot 128 */
+		for (slots = 129; slots < 1024; slots++) {
+			size_t size = slots * sizeof(struct memblock_region);
+
+			kho_sim_boot(true);
+			ASSERT_EQ(0, memblock_reserve(room, size));
+			ASSERT_EQ(0, memblock_reserved_move(room, size));
+			for (i = 0; i < nr_old; i++)
+				ASSERT_EQ(0, memblock_reserve(old[i].base,
+							      old[i].size));
+			ASSERT_EQ(0, mbb_bulk(r, nr, &self->l));
+			ASSERT_EQ(NULL, mbb_check_reserved());
+			/* stop at the first array it did not have to grow */
+			if ((phys_addr_t)memblock.reserved.regions == room)
+				break;
+		}
+		ASSERT_GT(1024, slots);
+		mbb_snap_below(&got, room);
+		ASSERT_TRUE(mbb_snap_equal(&want, &got));
+		free(want.r);
+		free(got.r);
+	}
+}
+
+/*
+ *   before   ----------------...r-r-r-r-r-r   (60 regions, 129 slots)
+ *   ranges   A-B-C-D-...(100)...EEEEEEEEEEE
+ *   after    N-N-N-N-...(100)...NNNNNNNNNNN
+ *
+ * The result runs 100 regions ahead of the old ones it has yet to read,
+ * and only ends with 101 regions because the old ones merge at the end.
+ * The dry run must see the lead and grow the array: in 129 slots, writing
+ * 100 regions from the bottom would overwrite old regions not read yet.
+ */
+TEST(memblock_bulk_result_running_ahead_grows)
+{
+	size_t size = 129 * sizeof(struct memblock_region);
+	struct mbb_range r[101];
+	struct mbb_snap got;
+	struct mbb_list l;
+	unsigned long i;
+
+	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
+	kho_sim_boot(true);
+	ASSERT_EQ(0, memblock_reserve(kho_sim.pool_base, size));
+	ASSERT_EQ(0, memblock_reserved_move(kho_sim.pool_base, size));
+	for (i = 0; i < 60; i++)
+		ASSERT_EQ(0, memblock_reserve(MBB_PG(1000 + 2 * i), PAGE_SIZE));
+	for (i = 0; i < 100; i++)
+		r[i] = (struct mbb_range){ MBB_PG(2 * i), PAGE_SIZE };
+	r[100] = (struct mbb_range){ MBB_PG(1000), 119 * PAGE_SIZE };
+
+	ASSERT_EQ(0, mbb_bulk(r, ARRAY_SIZE(r), &l));
+	ASSERT_EQ(NULL, mbb_check_reserved());
+	ASSERT_LT(129, memblock.reserved.max);
+	mbb_snap_below(&got, kho_sim.pool_base);
+	ASSERT_EQ(101, got.cnt);
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(MBB_PG(2 * i), got.r[i].base);
+		ASSERT_EQ(PAGE_SIZE, got.r[i].size);
+		ASSERT_EQ(MEMBLOCK_RSRV_NOINIT, got.r[i].flags);
+	}
+	ASSERT_EQ(MBB_PG(1000), got.r[100].base);
+	ASSERT_EQ(119 * PAGE_SIZE, got.r[100].size);
+	ASSERT_EQ(MEMBLOCK_RSRV_NOINIT, got.r[100].flags);
+	free(got.r);
+	kho_sim_exit();
+}
+
 /*
  * 3000 isolated pages in a memblock.reserved of 128 boot slots: the array
  * grows before the merge, out of the span of the ranges, and the result
@@ -431,6 +556,39 @@ TEST(memblock_bulk_grows_reserved_array)
 		ASSERT_EQ(PAGE_SIZE, rgn->size);
 		ASSERT_EQ(MEMBLOCK_RSRV_NOINIT, rgn->flags);
 	}
+	free(r);
+	kho_sim_exit();
+}
+
+/*
+ *   before   r---------------------------   (128 boot slots, 1 used)
+ *   ranges   --ABCDEFGH...  (100,000 touching pages)
+ *   after    r-NNNNNNNN...  (2 regions)
+ *
+ * Touching ranges merge on the fly: the merge needs room for what it ends
+ * with, not for every range, so the boot array is enough.
+ */
+TEST(memblock_bulk_touching_ranges_need_no_room)
+{
+	const unsigned long nr = 100000;
+	struct mbb_range *r = malloc(nr * sizeof(*r));
+	struct mbb_list l;
+	unsigned long i;
+
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
+	kho_sim_boot(false);
+	ASSERT_EQ(0, memblock_reserve(MBB_PG(0), PAGE_SIZE));
+	for (i = 0; i < nr; i++)
+		r[i] = (struct mbb_range){ MBB_PG(2 + i), PAGE_SIZE };
+
+	/* memblock may not grow: growing would panic */
+	ASSERT_EQ(0, mbb_bulk(r, nr, &l));
+	ASSERT_EQ(NULL, mbb_check_reserved());
+	ASSERT_EQ(2, memblock.reserved.cnt);
+	ASSERT_EQ(128, memblock.reserved.max);
+	ASSERT_EQ(MBB_PG(2), memblock.reserved.regions[1].base);
+	ASSERT_EQ(nr * PAGE_SIZE, memblock.reserved.regions[1].size);
 	free(r);
 	kho_sim_exit();
 }

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hostile input and threads: libFuzzer targets for both deserializers, and
+# the selftests again under ThreadSanitizer. Included by the top Makefile.
+# See Documentation/core-api/kho_ranges-robustness.rst.
+#
+#   make fuzz FUZZ_TIME=1200   fuzz each target for FUZZ_TIME seconds
+#   make fuzz-check            replay the committed corpus, short bounded pass
+#   make test-tsan             concurrency selftests under ThreadSanitizer
+#   make fuzz-corpus           rewrite the committed seed corpus
+
+FZ		:= $(ST)/fuzz
+FZ_CC		:= clang
+FZ_WARN		:= -Wno-unknown-warning-option -Wno-c2x-extensions
+FZ_SAN		:= -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-sanitize-recover=all -fno-omit-frame-pointer $(FZ_WARN)
+TSAN		:= -O1 -g -fsanitize=thread -fno-omit-frame-pointer $(FZ_WARN)
+
+# the kernel objects once more, with clang: coverage-guided and sanitized
+# for libFuzzer, and with ThreadSanitizer
+$(B)/fuzz/%: CC := $(FZ_CC)
+$(B)/tsan/%: CC := $(FZ_CC)
+$(eval $(call flavour,fuzz,$(FZ_SAN)))
+$(eval $(call flavour,tsan,$(TSAN)))
+
+FZ_INC		:= $(KR_DEF) $(KR_INC) -I$(ST) -I$(FZ)
+FZ_HDRS		:= $(wildcard $(FZ)/*.h) $(TEST_HDRS)
+
+# the bitmap baseline's deserializer, once bench/ has it
+BITMAP_SRC	:= $(wildcard bench/kho_bitmap.c)
+FUZZ_TARGETS	:= fuzz_ranges $(if $(BITMAP_SRC),fuzz_bitmap)
+
+$(B)/fuzz_ranges: $(FZ)/fuzz_ranges.c $(FZ_HDRS) $(KERNEL_OBJS_fuzz)
+	@echo "  LD      $@"
+	$(Q)$(FZ_CC) $(FZ_SAN) -fsanitize=fuzzer $(WARN) $(FZ_INC) \
+		$< $(KERNEL_OBJS_fuzz) $(LDLIBS) -o $@
+
+$(B)/fuzz_bitmap: $(FZ)/fuzz_bitmap.c $(FZ_HDRS) $(BITMAP_SRC) bench/kho_bitmap.h \
+		  $(KERNEL_OBJS_fuzz)
+	@echo "  LD      $@"
+	$(Q)$(FZ_CC) $(FZ_SAN) -fsanitize=fuzzer $(WARN) $(FZ_INC) -Ibench \
+		$< $(BITMAP_SRC) $(KERNEL_OBJS_fuzz) $(LDLIBS) -o $@
+
+$(B)/mkcorpus: $(FZ)/mkcorpus.c $(FZ_HDRS) $(KERNEL_OBJS_plain)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(FZ_INC) $< $(KERNEL_OBJS_plain) \
+		$(LDLIBS) -o $@
+
+# rewrite the committed seeds (only when the input format changes)
+fuzz-corpus: $(B)/mkcorpus
+	@rm -rf $(FZ)/corpus/ranges && mkdir -p $(FZ)/corpus/ranges
+	$(B)/mkcorpus $(FZ)/corpus/ranges
+	@echo "$$(ls $(FZ)/corpus/ranges | wc -l) seeds in $(FZ)/corpus/ranges"
+
+# libFuzzer: no stdout (every rejected blob has its pr_err()), crashes and
+# their inputs in build/fuzz/artifacts/, new coverage in build/fuzz/work/
+FUZZ_TIME	?= 60
+FUZZ_FLAGS	:= -max_len=65536 -close_fd_mask=1 -print_final_stats=1 \
+		   -timeout=10 -rss_limit_mb=4096
+FUZZ_ENV	:= ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
+		   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+fuzz: $(CACHE)/deps.stamp
+	@$(MAKE) --no-print-directory $(addprefix $(B)/,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		c=$${t#fuzz_}; \
+		mkdir -p $(B)/fuzz-run/work/$$c $(B)/fuzz-run/artifacts/$$c; \
+		echo "== $$t: $(FUZZ_TIME) s =="; \
+		$(FUZZ_ENV) $(B)/$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_TIME) \
+			-artifact_prefix=$(B)/fuzz-run/artifacts/$$c/ \
+			$(B)/fuzz-run/work/$$c $(FZ)/corpus/$$c 2>&1 | \
+			tee $(B)/fuzz-run/$$c.log | grep -E '^(#[0-9]+.*DONE|stat::|kr_fuzz|==[0-9]+==ERROR|SUMMARY)' ; \
+	done
+
+# make check: every committed input once, then a short mutation pass
+FUZZ_CHECK_TIME	?= 20
+
+fuzz-check: $(addprefix $(B)/,$(FUZZ_TARGETS))
+	@echo "== fuzz: corpus replay + $(FUZZ_CHECK_TIME) s per target =="
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		c=$${t#fuzz_}; \
+		mkdir -p $(B)/fuzz-run/check/$$c; rm -rf $(B)/fuzz-run/check/$$c/*; \
+		$(FUZZ_ENV) $(B)/$$t $(FUZZ_FLAGS) -runs=0 \
+			$(FZ)/corpus/$$c > $(B)/fuzz-run/check-$$c.log 2>&1 || { \
+			tail -40 $(B)/fuzz-run/check-$$c.log; exit 1; }; \
+		$(FUZZ_ENV) $(B)/$$t $(FUZZ_FLAGS) -seed=1 \
+			-max_total_time=$(FUZZ_CHECK_TIME) \
+			-artifact_prefix=$(B)/fuzz-run/check/ \
+			$(B)/fuzz-run/check/$$c $(FZ)/corpus/$$c \
+			>> $(B)/fuzz-run/check-$$c.log 2>&1 || { \
+			tail -40 $(B)/fuzz-run/check-$$c.log; exit 1; }; \
+		echo "$$t: $$(grep -h 'stat::number_of_executed_units' \
+			$(B)/fuzz-run/check-$$c.log | tail -1 | awk '{print $$2}') executions, 0 crashes"; \
+	done
+
+# ---------------------------------------------------------------------------
+# ThreadSanitizer: the same selftests binary built with -fsanitize=thread,
+# running the fixtures that use threads
+
+TSAN_FIXTURES	:= -f concurrency
+
+$(B)/test_kho_ranges.tsan: $(B)/selftests_all.c $(TEST_SRCS) $(TEST_HDRS) $(KERNEL_OBJS_tsan)
+	@echo "  LD      $@"
+	$(Q)$(FZ_CC) $(TSAN) $(WARN) $(KR_DEF) $(KR_INC) -I$(ST) $(ST_INC) \
+		$< $(KERNEL_OBJS_tsan) $(LDLIBS) -o $@
+
+test-tsan: $(B)/test_kho_ranges.tsan
+	@echo "== selftests with threads (ThreadSanitizer) =="
+	@mkdir -p $(B)/tap
+	@set -o pipefail; TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(abspath $(FZ)/tsan.supp)" \
+		$(B)/test_kho_ranges.tsan $(TSAN_FIXTURES) 2>&1 | \
+		tee $(B)/tap/tsan.tap | \
+		grep -E '^(not )?ok |^# (PASSED|FAILED|Totals)|WARNING: ThreadSanitizer'
+
+.PHONY: fuzz fuzz-check fuzz-corpus test-tsan
+CHECK_TARGETS += fuzz-check test-tsan

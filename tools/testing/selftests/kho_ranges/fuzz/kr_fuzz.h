@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The fuzz input format for the kho_ranges deserializer, shared by the
+ * libFuzzer target and the seed corpus generator.
+ *
+ * The simulated machine's RAM lands at a different address in every
+ * process, and a blob is only interesting to fuzz if its records point into
+ * that RAM and its checksum matches. So an input is a small control header
+ * followed by the blob (and optionally the root FDT) with addresses relative
+ * to the start of RAM; the harness places the bytes at fixed offsets in the
+ * arena, relocates them and, if asked, re-seals the checksum, exactly as a
+ * previous kernel would have left them. Every decision the relocation makes
+ * is itself controlled by the input, so hostile absolute addresses, bad
+ * checksums and malformed FDTs stay reachable:
+ *
+ *   struct kr_fuzz_ctl        20 bytes, little endian
+ *   FDT bytes                 ctl.fdt_len bytes, only with KR_FUZZ_RAW_FDT
+ *   blob bytes                the rest
+ *
+ * A record start (or an FDT address) below KR_FUZZ_ARENA is an offset into
+ * RAM and gets the RAM base added; anything else is used as it is, which is
+ * how wrap-around and outside-memory addresses are written.
+ */
+#ifndef _KR_FUZZ_H
+#define _KR_FUZZ_H
+
+#include <linux/crc32.h>
+#include <linux/kho_ranges.h>
+#include <linux/libfdt.h>
+#include <linux/unaligned.h>
+
+/* RAM of the fuzzed machine, and where the harness puts the handover */
+#define KR_FUZZ_ARENA		(1ULL << 30)
+#define KR_FUZZ_MAX_INPUT	(64U << 10)
+#define KR_FUZZ_FDT_OFF		(KR_FUZZ_ARENA - 2 * KR_FUZZ_MAX_INPUT)
+#define KR_FUZZ_FDT_ROOM	KR_FUZZ_MAX_INPUT
+/* the blob may start anywhere below the FDT, also misaligned */
+#define KR_FUZZ_BLOB_SPAN	(KR_FUZZ_FDT_OFF - KR_FUZZ_MAX_INPUT)
+
+/* ctl.flags */
+#define KR_FUZZ_RESEAL		0x01	/* recompute the blob crc */
+#define KR_FUZZ_RELOC		0x02	/* offsets below KR_FUZZ_ARENA += base */
+#define KR_FUZZ_RAW_FDT		0x04	/* FDT bytes come from the input */
+#define KR_FUZZ_NO_SPARE	0x08	/* generated FDT without spare room */
+#define KR_FUZZ_NO_RESIZE	0x10	/* boot before memblock may grow */
+
+struct kr_fuzz_ctl {
+	u8 flags;
+	u8 mode;		/* enum kho_ranges_reserve_mode, modulo 3 */
+	__le16 fdt_len;		/* bytes of FDT with KR_FUZZ_RAW_FDT */
+	__le32 blob_off;	/* blob at base + blob_off % KR_FUZZ_BLOB_SPAN */
+	__le32 blob_size_adj;	/* FDT blob-size = blob bytes + (s32)adj */
+	__le32 spare_off;	/* FDT spare = base + spare_off */
+	__le32 spare_size;	/* FDT spare-size */
+} __packed;
+
+/* an address as the input writes it, made absolute */
+static inline u64 kr_fuzz_reloc(u64 v, phys_addr_t base)
+{
+	return v < KR_FUZZ_ARENA ? v + base : v;
+}
+
+/*
+ * Add @base to every record start that fits in @len bytes of @blob. Only
+ * walks a header that says where the records are; a header too broken for
+ * that is left alone for the validator to reject.
+ */
+static inline void kr_fuzz_reloc_blob(u8 *blob, size_t len, phys_addr_t base)
+{
+	struct kho_ranges_blob_hdr *hdr = (void *)blob;
+	u64 i, nr, hdr_size, range_size;
+
+	if (len < sizeof(*hdr))
+		return;
+	hdr_size = get_unaligned_le32(&hdr->hdr_size);
+	range_size = get_unaligned_le32(&hdr->range_size);
+	nr = get_unaligned_le64(&hdr->nr_ranges);
+	if (hdr_size < sizeof(*hdr) || hdr_size > len ||
+	    range_size < sizeof(struct kho_ranges_blob_range))
+		return;
+	for (i = 0; i < nr && (len - hdr_size) / range_size > i; i++) {
+		u8 *start = blob + hdr_size + i * range_size;
+
+		put_unaligned_le64(kr_fuzz_reloc(get_unaligned_le64(start), base),
+				   start);
+	}
+}
+
+/*
+ * Seal the blob as a writer does: crc over header (crc field zero) and
+ * payload, if the header's sizes stay inside the @room bytes the harness
+ * controls.
+ */
+static inline void kr_fuzz_seal_blob(u8 *blob, size_t room)
+{
+	struct kho_ranges_blob_hdr *hdr = (void *)blob;
+	u64 hdr_size, payload;
+
+	if (room < sizeof(*hdr))
+		return;
+	hdr_size = get_unaligned_le32(&hdr->hdr_size);
+	payload = get_unaligned_le64(&hdr->payload_size);
+	if (hdr_size < sizeof(*hdr) || hdr_size > room ||
+	    payload > room - hdr_size)
+		return;
+	put_unaligned_le32(0, &hdr->crc);
+	put_unaligned_le32(~crc32_le(~0U, blob, hdr_size + payload), &hdr->crc);
+}
+
+/* a root FDT as kho_ranges_serialize() writes it, into @room bytes */
+static inline int kr_fuzz_build_fdt(void *fdt, size_t room, u64 blob,
+				    u64 blob_size, bool spare, u64 spare_phys,
+				    u64 spare_size)
+{
+	int err;
+
+	err = fdt_create(fdt, room);
+	err = err ?: fdt_finish_reservemap(fdt);
+	err = err ?: fdt_begin_node(fdt, "");
+	err = err ?: fdt_property_string(fdt, "compatible",
+					 KHO_RANGES_FDT_COMPATIBLE);
+	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB, blob);
+	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB_SIZE,
+				      blob_size);
+	if (spare) {
+		err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_SPARE,
+					      spare_phys);
+		err = err ?: fdt_property_u64(fdt,
+					      KHO_RANGES_FDT_PROP_SPARE_SIZE,
+					      spare_size);
+	}
+	err = err ?: fdt_end_node(fdt);
+	return err ?: fdt_finish(fdt);
+}
+
+/* relocate a u64 property of a raw FDT in place, if it is there */
+static inline void kr_fuzz_reloc_prop(void *fdt, const char *name,
+				      phys_addr_t base)
+{
+	int len;
+	void *p = fdt_getprop_w(fdt, 0, name, &len);
+
+	if (p && len == sizeof(u64))
+		put_unaligned_be64(kr_fuzz_reloc(get_unaligned_be64(p), base), p);
+}
+
+#endif
