@@ -2,21 +2,21 @@
 /*
  * End-to-end test of kho_ranges across a real kexec.
  *
- * Stage 1 (test_kho_ranges.stage=1): allocate with alloc_pages() at random
- * orders, folio_alloc() and vmalloc(), fill everything with seeded
- * pseudo-random bytes, preserve it all, write a record of what was
- * preserved (with a crc32 of every block) into a block preserved under its
- * own tag, and serialize. User space then loads and executes the next
- * kernel with kexec.
+ * Enabled with test_kho_ranges.run=1, the same on every kernel of a chain:
  *
- * Stage 2 (test_kho_ranges.stage=2): find the record by its tag, restore
- * every folio, block and vmalloc page through the API, check orders and
- * checksums, free them, and print one PASS or FAIL line. With
- * test_kho_ranges.chain=1 it then preserves a new set and serializes again,
- * for another round.
+ * If the previous kernel handed over a test record, find it by its tag,
+ * restore every folio, block and vmalloc page through the API, check orders
+ * and checksums, free them, and print one PASS or FAIL line.
  *
- * test_kho_ranges.corrupt=1 in stage 1 flips a byte of the serialized blob:
- * the next kernel must reject the handover cleanly and still boot.
+ * Then (first kernel, or the next round of a chain) allocate with
+ * alloc_pages() at random orders, folio_alloc() and vmalloc(), fill
+ * everything with seeded pseudo-random bytes, preserve it all, write a
+ * record of what was preserved (with a crc32 of every block) into a block
+ * preserved under its own tag, and serialize. User space then loads and
+ * executes the next kernel with kexec.
+ *
+ * test_kho_ranges.corrupt=1 flips a byte of the serialized blob: the next
+ * kernel must reject the handover cleanly and still boot.
  */
 
 #define pr_fmt(fmt) "KHO-TEST: " fmt
@@ -54,9 +54,9 @@ struct ktr_record {
 	struct ktr_entry entries[];
 };
 
-static int stage;
-module_param(stage, int, 0444);
-MODULE_PARM_DESC(stage, "1: preserve and serialize, 2: restore and verify");
+static bool run;
+module_param(run, bool, 0444);
+MODULE_PARM_DESC(run, "verify what the previous kernel preserved, preserve anew");
 static unsigned int nr_blocks = 192;
 module_param(nr_blocks, uint, 0444);
 static unsigned int nr_areas = 8;
@@ -65,8 +65,6 @@ static unsigned int max_order = 9;
 module_param(max_order, uint, 0444);
 static unsigned long seed = 20261123;
 module_param(seed, ulong, 0444);
-static bool chain;
-module_param(chain, bool, 0444);
 static bool corrupt;
 module_param(corrupt, bool, 0444);
 
@@ -331,21 +329,14 @@ static int __init test_kho_ranges_init(void)
 	u32 round = 0;
 	int ret;
 
-	if (stage == 1) {
-		ret = ktr_preserve(1);
-		if (ret)
-			pr_err("FAIL: stage 1 could not preserve (%d)\n", ret);
+	if (!run)
 		return 0;
-	}
-	if (stage == 2) {
-		ret = ktr_verify(&round);
-		if (!ret && chain) {
-			ret = ktr_preserve(round + 1);
-			if (ret)
-				pr_err("FAIL: round %u could not preserve (%d)\n",
-				       round + 1, ret);
-		}
-	}
+	ret = ktr_verify(&round);
+	if (ret && ret != -ENOENT)
+		return 0;	/* a failed round ends the chain */
+	ret = ktr_preserve(round + 1);
+	if (ret)
+		pr_err("FAIL: round %u could not preserve (%d)\n", round + 1, ret);
 	return 0;
 }
 late_initcall(test_kho_ranges_init);
