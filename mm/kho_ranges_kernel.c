@@ -40,11 +40,12 @@ EXPORT_SYMBOL_GPL(kho_ranges_incoming);
 static phys_addr_t kho_ranges_fdt_phys __initdata;
 static size_t kho_ranges_fdt_size __initdata;
 static enum kho_ranges_reserve_mode kho_ranges_mode __initdata =
-	KHO_RANGES_RESERVE_DESCENDING;
+	KHO_RANGES_RESERVE_BULK;
 
 static const char *const kho_ranges_mode_names[] __initconst = {
 	[KHO_RANGES_RESERVE_ASCENDING] = "ascending",
 	[KHO_RANGES_RESERVE_DESCENDING] = "descending",
+	[KHO_RANGES_RESERVE_BULK] = "bulk",
 };
 
 /**
@@ -74,7 +75,7 @@ static int __init kho_ranges_fdt_param(char *s)
 }
 early_param("kho_ranges_fdt", kho_ranges_fdt_param);
 
-/* kho_ranges_reserve=ascending|descending: order of the memblock calls */
+/* kho_ranges_reserve=ascending|descending|bulk: how to feed memblock */
 static int __init kho_ranges_mode_param(char *s)
 {
 	int i;

@@ -66,8 +66,8 @@ static void kho_ranges_rec(const struct kho_ranges_incoming *in,
  * "kho-ranges-v1"; -ENOENT if a property is missing or malformed.
  */
 int __init kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
-					 phys_addr_t *blob_phys,
-					 size_t *blob_size)
+				phys_addr_t *blob_phys,
+				size_t *blob_size)
 {
 	const void *prop;
 	u64 phys, size;
@@ -115,7 +115,7 @@ bad_prop:
  * aside for this and nothing else.
  */
 static void __init kho_ranges_find_spare(struct kho_ranges_incoming *in,
-						  const void *fdt)
+					 const void *fdt)
 {
 	const void *phys_prop, *size_prop;
 	unsigned long nr;
@@ -147,7 +147,7 @@ bad:
 }
 
 static int __init kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
-						size_t blob_size)
+				       size_t blob_size)
 {
 	u32 hdr_size = le32_to_cpu(hdr->hdr_size);
 	u32 range_size = le32_to_cpu(hdr->range_size);
@@ -222,8 +222,8 @@ static int __init kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
  * checksum mismatch; -ERANGE for a record, or the blob, outside memory.
  */
 int __init kho_ranges_validate(struct kho_ranges_incoming *in,
-					phys_addr_t blob_phys,
-					const void *blob, size_t blob_size)
+			       phys_addr_t blob_phys,
+			       const void *blob, size_t blob_size)
 {
 	const struct kho_ranges_blob_hdr *hdr = blob;
 	phys_addr_t covered = blob_phys, prev_end = 0;
@@ -333,7 +333,7 @@ static void __init kho_ranges_bulk_get(void *arg, unsigned long idx,
  * would be worse than leaking them), and the message says how many.
  */
 int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
-				       enum kho_ranges_reserve_mode mode)
+			      enum kho_ranges_reserve_mode mode)
 {
 	const struct kho_ranges_blob_hdr *hdr = in->blob;
 	unsigned long n, i;
@@ -407,9 +407,9 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
  * in memory.
  */
 int __init kho_ranges_deserialize(struct kho_ranges_incoming *in,
-					   phys_addr_t fdt_phys,
-					   size_t fdt_size,
-					   enum kho_ranges_reserve_mode mode)
+				  phys_addr_t fdt_phys,
+				  size_t fdt_size,
+				  enum kho_ranges_reserve_mode mode)
 {
 	phys_addr_t blob_phys;
 	size_t blob_size;

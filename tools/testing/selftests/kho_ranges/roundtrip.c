@@ -178,6 +178,34 @@ TEST_F(roundtrip, deserialize_without_resize_uses_spare_room)
 	ASSERT_EQ(NULL, kr_check_reserved(&in));
 }
 
+/*
+ * The early-boot case at scale: 120,000 isolated pages, memblock not
+ * allowed to grow, one bulk merge into the spare room. Every preserved
+ * byte must end up reserved noinit.
+ */
+TEST(bulk_120k_scattered_ranges_without_resize)
+{
+	struct kho_ranges_incoming in;
+	struct kho_ranges kr;
+	unsigned long i;
+
+	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
+	kho_ranges_init(&kr);
+	for (i = 0; i < 120000; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&kr, kr_pfn(2 * i + 1), 1,
+						 KR_TAG(8)));
+	ASSERT_EQ(0, kho_ranges_serialize(&kr));
+	kho_sim_boot(false);
+	ASSERT_EQ(0, kho_ranges_deserialize(&in, kr.fdt_phys, kr.fdt_size,
+					    KHO_RANGES_RESERVE_BULK));
+	ASSERT_LT(120000, in.nr_ranges);
+	ASSERT_EQ((void *)in.spare_phys, (void *)memblock.reserved.regions);
+	ASSERT_LT(120000, memblock.reserved.cnt);
+	ASSERT_EQ(NULL, kr_check_reserved(&in));
+	kho_ranges_destroy(&kr);
+	kho_sim_exit();
+}
+
 /* a spare room outside the handover ranges is ignored, not trusted */
 TEST_F(roundtrip, misplaced_spare_room_is_ignored)
 {
