@@ -87,7 +87,7 @@ $(GEN)/ktree/.stamp: $(GEN)/.stamp $(MEMBLOCK_PATCHES)
 	@ln -sf $(abspath $(GEN))/ktree/include/linux/memblock.h $(GEN)/linux/memblock.h
 	@touch $@
 
-$(GEN)/mb/memblock.c: $(GEN)/ktree/.stamp
+$(GEN)/mb/memblock.c: $(GEN)/ktree/.stamp ;
 
 # lib/radix-tree.c with its statics opened up, as tools/testing/shared does
 $(GEN)/radix-tree.c: $(GEN)/.stamp

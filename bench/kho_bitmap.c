@@ -22,7 +22,6 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/unaligned.h>
 #include <linux/xarray.h>
 
 #include "kho_bitmap.h"
@@ -344,7 +343,7 @@ static const struct kho_bitmap_chunk *kho_bitmap_first(phys_addr_t fdt_phys,
 	prop = fdt_getprop(fdt, 0, KHO_BITMAP_FDT_PROP_MEM_MAP, &len);
 	if (!prop || len != sizeof(u64))
 		return ERR_PTR(-ENOENT);
-	return phys_to_virt(get_unaligned_be64(prop));
+	return phys_to_virt(fdt64_ld(prop));
 }
 
 /* upstream's deserialize_bitmap(): per set bit, two memblock calls */

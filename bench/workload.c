@@ -17,7 +17,7 @@
 
 #include "workload.h"
 
-#define KB_GIB			(1ULL << 30)
+#define KB_GIB			((u64)1 << 30)
 #define KB_PAGES_PER_GIB	(KB_GIB >> PAGE_SHIFT)
 /* the buddy allocator's largest block, MAX_PAGE_ORDER of x86 */
 #define KB_BUDDY_MAX_ORDER	10
@@ -53,7 +53,8 @@ void kb_params_default(struct kb_params *p)
 	p->seed = 1;
 	p->per_order = 1000;
 	p->max_order = 10;
-	p->noise = 0.15;
+	p->noise = 0.3;
+	p->extent = 8;
 	p->gib = 4;
 	p->count = 100000;
 	p->mib = 256;
@@ -142,6 +143,46 @@ static long kb_buddy_alloc(struct kb_buddy *b, unsigned int order)
 	return pfn;
 }
 
+/*
+ * The free list of max-order blocks of a machine that has run for a while:
+ * extents of adjacent blocks (geometric lengths of mean @extent) in random
+ * order, each extent lowest address first. A freshly booted machine would
+ * be one extent; page_alloc.shuffle=1 would be extents of one block.
+ */
+static int kb_buddy_boot(struct kb_buddy *b, unsigned long nr_pages,
+			 double extent, u64 *seed)
+{
+	unsigned long nr = nr_pages >> KB_BUDDY_MAX_ORDER, nr_ext = 0, i, j;
+	struct kb_extent {
+		unsigned long start;
+		unsigned long len;
+	} *ext = malloc(nr * sizeof(*ext)), tmp;
+	int ret = 0;
+
+	if (!ext)
+		return -ENOMEM;
+	for (i = 0; i < nr; i += ext[nr_ext++].len) {
+		ext[nr_ext].start = i;
+		ext[nr_ext].len = 1;
+		while (i + ext[nr_ext].len < nr &&
+		       kb_unit(seed) >= 1 / max(extent, 1.0))
+			ext[nr_ext].len++;
+	}
+	for (i = nr_ext; i > 1; i--) {
+		j = kb_below(seed, i);
+		tmp = ext[i - 1];
+		ext[i - 1] = ext[j];
+		ext[j] = tmp;
+	}
+	/* a stack: push the last extent first, each from its top down */
+	for (i = nr_ext; i-- && !ret; )
+		for (j = ext[i].start + ext[i].len; j-- > ext[i].start && !ret; )
+			ret = kb_buddy_push(b, KB_BUDDY_MAX_ORDER,
+					    j << KB_BUDDY_MAX_ORDER);
+	free(ext);
+	return ret;
+}
+
 static void kb_buddy_free(struct kb_buddy *b)
 {
 	unsigned int k;
@@ -173,7 +214,10 @@ static bool kb_space_free(struct kb_space *s, unsigned long pfn,
 static void kb_space_take(struct kb_space *s, unsigned long pfn,
 			  unsigned long nr)
 {
-	bitmap_set(s->used, pfn, nr);
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		__set_bit(pfn + i, s->used);
 }
 
 /*
@@ -235,18 +279,16 @@ int kb_workload_rapoport(struct kb_workload *w, const struct kb_params *p)
 	/* half of RAM at most, and never less than the 16 GiB of the issue */
 	w->ram_size = kb_ram(p, max(2 * bytes, 16 * KB_GIB));
 	snprintf(w->params, sizeof(w->params),
-		 "per_order=%lu max_order=%u placement=%s noise=%.3g ram_gib=%llu seed=%llu",
+		 "per_order=%lu max_order=%u placement=%s noise=%.3g extent=%.3g ram_gib=%llu seed=%llu",
 		 per_order, p->max_order, p->uniform ? "uniform" : "buddy",
-		 p->noise, w->ram_size / KB_GIB, p->seed);
+		 p->noise, p->extent, (unsigned long long)(w->ram_size / KB_GIB),
+		 (unsigned long long)p->seed);
 
 	if (p->uniform) {
 		ret = kb_space_init(&space, w->ram_size);
 	} else {
-		/* boot: every max-order block free, lowest address on top */
-		for (i = (w->ram_size >> PAGE_SHIFT) >> KB_BUDDY_MAX_ORDER;
-		     i-- && !ret; )
-			ret = kb_buddy_push(&buddy, KB_BUDDY_MAX_ORDER,
-					    i << KB_BUDDY_MAX_ORDER);
+		ret = kb_buddy_boot(&buddy, w->ram_size >> PAGE_SHIFT,
+				    p->extent, &seed);
 	}
 
 	for (order = p->max_order; order >= 0 && !ret; order--) {
@@ -293,7 +335,7 @@ int kb_workload_contig(struct kb_workload *w, const struct kb_params *p)
 	w->ram_size = kb_ram(p, bytes + KB_GIB);
 	snprintf(w->params, sizeof(w->params),
 		 "gib=%g order=%u ram_gib=%llu", p->gib, p->order,
-		 w->ram_size / KB_GIB);
+		 (unsigned long long)(w->ram_size / KB_GIB));
 	for (i = 0; i < nr && !ret; i++)
 		ret = kb_add(w, i << p->order, p->order);
 	return ret;
@@ -334,12 +376,13 @@ int kb_workload_scatter(struct kb_workload *w, const struct kb_params *p)
 		return -EINVAL;
 	kb_name(w, "scatter");
 	w->ram_size = kb_ram(p, max(16 * KB_GIB,
-				    (u64)p->count * 4 * PAGE_SIZE));
+				    (u64)p->count * 4 * (u64)PAGE_SIZE));
 	slot = (w->ram_size >> PAGE_SHIFT) / p->count;
 	if (slot < 2)
 		return -EINVAL;
 	snprintf(w->params, sizeof(w->params), "count=%lu ram_gib=%llu seed=%llu",
-		 p->count, w->ram_size / KB_GIB, p->seed);
+		 p->count, (unsigned long long)(w->ram_size / KB_GIB),
+		 (unsigned long long)p->seed);
 	for (i = 0; i < p->count && !ret; i++)
 		ret = kb_add(w, i * slot + kb_below(&seed, slot - 1), 0);
 	kb_shuffle(w->folios, w->nr_folios, &seed);
@@ -366,7 +409,7 @@ int kb_workload_alternate(struct kb_workload *w, const struct kb_params *p)
 	kb_name(w, "alternate");
 	w->ram_size = kb_ram(p, (p->mib << 20) + KB_GIB);
 	snprintf(w->params, sizeof(w->params), "mib=%lu ram_gib=%llu", p->mib,
-		 w->ram_size / KB_GIB);
+		 (unsigned long long)(w->ram_size / KB_GIB));
 	for (i = 0; i < nr && !ret; i++)
 		ret = kb_add(w, 2 * i, 0);
 	return ret;
@@ -396,8 +439,9 @@ int kb_workload_vmalloc(struct kb_workload *w, const struct kb_params *p)
 	w->ram_size = kb_ram(p, 16 * KB_GIB);
 	snprintf(w->params, sizeof(w->params),
 		 "areas=%lu area_pages=%lu run_prob=%.3g ram_gib=%llu seed=%llu",
-		 p->areas, p->area_pages, p->run_prob, w->ram_size / KB_GIB,
-		 p->seed);
+		 p->areas, p->area_pages, p->run_prob,
+		 (unsigned long long)(w->ram_size / KB_GIB),
+		 (unsigned long long)p->seed);
 	if (p->areas * p->area_pages > (w->ram_size >> PAGE_SHIFT) / 2)
 		return -EINVAL;
 	ret = kb_space_init(&space, w->ram_size);
@@ -517,9 +561,9 @@ int kb_workload_replay(struct kb_workload *w, const struct kb_params *p)
 		w->folios[i].pfn -= base;
 		end = max(end, w->folios[i].pfn + (1UL << w->folios[i].order));
 	}
-	w->ram_size = kb_ram(p, ((u64)end << PAGE_SHIFT) + 1);
+	w->ram_size = kb_ram(p, (u64)end << PAGE_SHIFT);
 	snprintf(w->params, sizeof(w->params), "input=%s ram_gib=%llu",
-		 p->input, w->ram_size / KB_GIB);
+		 p->input, (unsigned long long)(w->ram_size / KB_GIB));
 	return 0;
 }
 

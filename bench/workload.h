@@ -66,6 +66,8 @@ struct kb_workload {
  * @uniform:   rapoport: uniform random placement instead of buddy-like
  * @noise:     rapoport: probability of an unrelated allocation between two
  *             preserved ones, which breaks runs of adjacent folios
+ * @extent:    rapoport: mean length, in max-order blocks, of the runs of
+ *             adjacent blocks on the aged free list
  * @gib:       contig: GiB preserved
  * @order:     contig: folio order
  * @count:     scatter: number of pages
@@ -82,6 +84,7 @@ struct kb_params {
 	unsigned int max_order;
 	bool uniform;
 	double noise;
+	double extent;
 	double gib;
 	unsigned int order;
 	unsigned long count;

@@ -73,8 +73,14 @@ int __init kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
 	u64 phys, size;
 	int len;
 
+	/*
+	 * fdt_check_header() bounds the blocks but does not check that the
+	 * structure block is 4-byte aligned, as the DT spec requires; libfdt
+	 * then loads its tags misaligned, which faults on some architectures.
+	 */
 	if (fdt_size < sizeof(struct fdt_header) || fdt_check_header(fdt) ||
-	    fdt_totalsize(fdt) > fdt_size) {
+	    fdt_totalsize(fdt) > fdt_size ||
+	    !IS_ALIGNED(fdt_off_dt_struct(fdt), FDT_TAGSIZE)) {
 		pr_err("root FDT is corrupt or larger than its %zu bytes\n",
 		       fdt_size);
 		return -EINVAL;
@@ -120,8 +126,8 @@ static void __init kho_ranges_find_spare(struct kho_ranges_incoming *in,
 	const void *phys_prop, *size_prop;
 	unsigned long nr;
 	phys_addr_t start;
+	u64 phys, size, blob_end;
 	int len1, len2;
-	u64 phys, size;
 	u32 info;
 
 	phys_prop = fdt_getprop(fdt, 0, KHO_RANGES_FDT_PROP_SPARE, &len1);
@@ -133,8 +139,15 @@ static void __init kho_ranges_find_spare(struct kho_ranges_incoming *in,
 		goto bad;
 	phys = get_unaligned_be64(phys_prop);
 	size = get_unaligned_be64(size_prop);
+	/*
+	 * memblock.reserved moves into it while the records are still to be
+	 * read, so it must not overlap the blob's header and records.
+	 */
+	blob_end = in->blob_phys + (in->records - (const u8 *)in->blob) +
+		   (u64)in->nr_ranges * in->range_size;
 	if (!size || !PAGE_ALIGNED(phys) || phys + size < phys ||
 	    phys != (phys_addr_t)phys ||
+	    (phys < blob_end && phys + size > in->blob_phys) ||
 	    kho_ranges_lookup(in, phys, &start, &nr, &info) ||
 	    !(info & KHO_RANGES_INFO_HANDOVER) ||
 	    phys + size > start + ((u64)nr << PAGE_SHIFT))

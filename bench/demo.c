@@ -1,8 +1,0 @@
-// SPDX-License-Identifier: GPL-2.0
-#include <stdio.h>
-
-int main(void)
-{
-	printf("placeholder\n");
-	return 0;
-}

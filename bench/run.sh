@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The default benchmark suite (make bench): every workload with both
+# trackers, CSVs and plots into results/, and a summary of the ratios.
+#
+#   bench/run.sh BENCH_BINARY RESULTS_DIR
+#
+# KB_QUICK=1 shrinks every workload (a smoke test of the whole pipeline).
+set -euo pipefail
+
+bench=${1:-build/kho_bench}
+out=${2:-results}
+here=$(dirname "$0")
+quick=${KB_QUICK:-0}
+mkdir -p "$out"
+start=$(date +%s)
+
+echo "== what is measured, and how =="
+echo "machine:   $(uname -srm), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "memory:    $(free -g | awk '/^Mem:/ { print $2 " GiB, " $7 " GiB available" }')"
+echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start; other work shares these CPUs"
+echo "compiler:  $(${CC:-cc} --version | head -1), -O2, no sanitizers"
+echo "method:    one process per workload; both trackers preserve the same folio list;"
+echo "           every deserialize runs in a freshly booted simulated memblock (real mm/memblock.c"
+echo "           of linux 6.12 + patches/memblock); medians of up to 5 timed runs after 1 warm-up,"
+echo "           fewer when the runs of one measurement exceed 3 s (the CSV's reps column)"
+if command -v perf >/dev/null 2>&1; then
+	if perf stat -x, -e instructions true 2>&1 | grep -q 'not supported'; then
+		echo "perf:      no hardware counters on this machine (instructions, cycles: <not supported>);"
+		echo "           software counters only; deterministic instruction counts: make bench-regress (callgrind)"
+		perf_hw=0
+	else
+		perf_hw=1
+	fi
+else
+	echo "perf:      not installed; deterministic instruction counts: make bench-regress (callgrind)"
+	perf_hw=-1
+fi
+echo
+
+rm -f "$out"/*.csv "$out"/*.png "$out"/sweep.log
+
+run() {
+	local csv=$1
+	shift
+	"$bench" "$@" --csv "$out/$csv.csv"
+}
+
+all=bitmap,bitmap-bulk,ranges,ranges-asc,ranges-desc,ranges-bulk
+if [ "$quick" = 1 ]; then
+	run rapoport rapoport --per-order 100 --bitmap both --strategies $all \
+		--dump "$out/rapoport.folios"
+	run rapoport replay --input "$out/rapoport.folios"
+	run contig contig --gib 0.25
+	run scatter scatter --count 2000 --strategies $all
+	run alternate alternate --mib 8 --strategies $all
+	run vmalloc vmalloc --areas 4 --area-pages 256
+	run sweep-rapoport sweep --kind rapoport --from 100 --to 10000 --reps 3 |
+		tee "$out/sweep.log"
+	run sweep-scatter sweep --kind scatter --from 100 --to 10000 --reps 3 |
+		tee -a "$out/sweep.log"
+else
+	# ~1000 folios of each order 0..10 in 16 GiB, buddy-like, then uniform
+	run rapoport rapoport --bitmap both --strategies $all \
+		--dump "$out/rapoport.folios"
+	run rapoport rapoport --uniform --strategies $all
+	# the dumped list replays to the same numbers
+	run rapoport replay --input "$out/rapoport.folios"
+	run contig contig --gib 4 --order 0
+	run contig contig --gib 48 --order 9
+	run scatter scatter --count 30000 --strategies $all
+	run alternate alternate --mib 256 --strategies $all
+	run vmalloc vmalloc --areas 64 --area-pages 256 --strategies $all
+	run sweep-rapoport sweep --kind rapoport --from 100 --to 1e6 --reps 3 |
+		tee "$out/sweep.log"
+	run sweep-scatter sweep --kind scatter --from 100 --to 1e6 --reps 3 |
+		tee -a "$out/sweep.log"
+fi
+rm -f "$out/rapoport.folios"
+
+if [ "${perf_hw:-0}" -ge 0 ]; then
+	echo
+	echo "== perf stat of the rapoport workload (whole process) =="
+	perf stat -e task-clock,page-faults,context-switches,instructions,cycles \
+		"$bench" rapoport --no-summary --per-order "$([ "$quick" = 1 ] && echo 100 || echo 1000)" 2>&1 |
+		grep -E 'task-clock|page-faults|context|instructions|cycles|elapsed'
+fi
+
+# One line per measured workload: the ratios bitmap-6.16 / ranges of the
+# CSV medians (above 1: ranges is smaller or faster).
+summary() {
+	awk -F, '
+	FNR == 1 { next }
+	{
+		key = $1 " " $2
+		if (!(key in seen)) { seen[key] = 1; order[++n] = key; folios[key] = $3 }
+		t = $5; s = $6
+		deser[key, t, s] = $14
+		if (t == "bitmap-6.16" || t == "ranges") {
+			pres[key, t] = $8; mem[key, t] = $9; hand[key, t] = $11
+			ser[key, t] = $10; rest[key, t] = $18; probe[key, t] = $19
+		}
+	}
+	function r(a, b) { return (a > 0 && b > 0) ? sprintf("%.3gx", a / b) : "-" }
+	END {
+		printf "%-15s %9s %10s %10s %10s %9s %9s %9s %9s %9s %9s  %s\n", "workload", "folios",
+		       "deser b/r", "b/r-bulk", "bb/r-bulk", "handover", "memory", "preserve", "serialize",
+		       "restore", "probe", "params"
+		for (i = 1; i <= n; i++) {
+			k = order[i]; split(k, w, " ")
+			p = k; sub(/^[^ ]* /, "", p); gsub(/"/, "", p)
+			printf "%-15s %9d %10s %10s %10s %9s %9s %9s %9s %9s %9s  %s\n", w[1], folios[k],
+			       r(deser[k, "bitmap-6.16", "bitmap"], deser[k, "ranges", "ranges"]),
+			       r(deser[k, "bitmap-6.16", "bitmap"], deser[k, "ranges", "ranges-bulk"]),
+			       r(deser[k, "bitmap-6.16", "bitmap-bulk"], deser[k, "ranges", "ranges-bulk"]),
+			       r(hand[k, "bitmap-6.16"], hand[k, "ranges"]),
+			       r(mem[k, "bitmap-6.16"], mem[k, "ranges"]),
+			       r(pres[k, "bitmap-6.16"], pres[k, "ranges"]),
+			       r(ser[k, "bitmap-6.16"], ser[k, "ranges"]),
+			       r(rest[k, "bitmap-6.16"], rest[k, "ranges"]),
+			       r(probe[k, "bitmap-6.16"], probe[k, "ranges"]), p
+		}
+	}' "$@"
+}
+
+echo
+echo "== summary: bitmap-6.16 / ranges, medians (above 1: ranges is smaller or faster) =="
+echo "deser b/r: bitmap vs ranges; b/r-bulk: bitmap vs ranges-bulk; bb/r-bulk: bitmap-bulk vs ranges-bulk"
+summary "$out"/*.csv
+echo
+echo "== growth of deserialize time with the number of folios, t ~ n^k =="
+grep -h -E '^  [a-z0-9.-]+ [a-z-]+ +k = |^== sweep-[a-z]+: growth' "$out/sweep.log" 2>/dev/null || true
+
+echo
+if command -v gnuplot >/dev/null 2>&1; then
+	gnuplot -e "dir='$out'" "$here/plot.gp" && echo "plots: $(cd "$out" && ls ./*.png | tr '\n' ' ')"
+else
+	echo "gnuplot not installed: no plots"
+fi
+echo "csv:   $(cd "$out" && ls ./*.csv | tr '\n' ' ')"
+echo "suite: $(( $(date +%s) - start )) s"
