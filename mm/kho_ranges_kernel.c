@@ -14,6 +14,7 @@
 #include <linux/memblock.h>
 #include <linux/printk.h>
 #include <linux/sched/clock.h>
+#include <linux/timex.h>
 #include <linux/string.h>
 
 /**
@@ -101,15 +102,22 @@ early_param("kho_ranges_reserve", kho_ranges_mode_param);
  */
 void __init kho_ranges_boot_reserve(void)
 {
+	cycles_t c0, c1;
 	u64 t0, t1;
 	int ret;
 
 	if (!kho_ranges_fdt_phys)
 		return;
 
+	/*
+	 * sched_clock() falls back to jiffies, which do not move yet, when
+	 * the early TSC calibration failed; the cycle count is always there.
+	 */
 	t0 = sched_clock();
+	c0 = get_cycles();
 	ret = kho_ranges_deserialize(&kho_ranges_incoming, kho_ranges_fdt_phys,
 				     kho_ranges_fdt_size, kho_ranges_mode);
+	c1 = get_cycles();
 	t1 = sched_clock();
 	if (ret) {
 		pr_err("handover at %#llx rejected (%d): preserved memory is not protected\n",
@@ -117,10 +125,10 @@ void __init kho_ranges_boot_reserve(void)
 		memset(&kho_ranges_incoming, 0, sizeof(kho_ranges_incoming));
 		return;
 	}
-	pr_info("deserialize: tracker=ranges mode=%s ranges=%lu folios=%lu pages=%lu ns=%llu\n",
+	pr_info("deserialize: tracker=ranges mode=%s ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu\n",
 		kho_ranges_mode_names[kho_ranges_mode],
 		kho_ranges_incoming.nr_ranges, kho_ranges_incoming.nr_folios,
-		kho_ranges_incoming.nr_pages, t1 - t0);
+		kho_ranges_incoming.nr_pages, t1 - t0, (u64)(c1 - c0));
 }
 
 /**

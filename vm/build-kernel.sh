@@ -12,8 +12,9 @@
 # Environment:
 #   KERNEL_SRC        kernel source tree (default: .cache/linux-source-6.12 if
 #                     present and clean, else /usr/src/linux-source-6.12.tar.xz
-#                     extracted into .cache/vm/src/).  Never written to: the
-#                     build is out of tree (O=).
+#                     extracted into .cache/vm/src/; KERNEL_SRC=debian forces
+#                     the latter).  Never written to: the build is out of
+#                     tree (O=).
 #   KHO_PATCH_DIR     optional directory: top-level *.patch files (order from a
 #                     "series" file if present, else sorted) are applied with
 #                     patch -p1, every other file is copied into the tree at
@@ -21,7 +22,8 @@
 #                     done on a private copy of KERNEL_SRC, updated
 #                     incrementally; CONFIG_KHO_RANGES=y is added.
 #   KERNEL_CONFIG_EXTRA  extra config fragment files (space separated)
-#   KERNEL_OBJ        object directory (default: .cache/vm/obj/<tree>[-kho])
+#   KERNEL_OBJ        object directory (default: .cache/vm/obj/<tree>-base, or
+#                     <tree>-kho-<patchdir name>-<hash> with KHO_PATCH_DIR)
 #   JOBS              make -j (default: nproc)
 #   VM_CACHE          cache root (default: <repo>/.cache/vm)
 #   CCACHE_DIR        (default: <repo>/.cache/ccache)
@@ -57,17 +59,19 @@ tree_is_clean() {
 }
 
 # ---------------------------------------------------------------- source tree
-if [[ -n ${KERNEL_SRC:-} ]]; then
+if [[ -n ${KERNEL_SRC:-} && $KERNEL_SRC != debian ]]; then
 	[[ -f $KERNEL_SRC/Makefile ]] || vm_die "KERNEL_SRC=$KERNEL_SRC is not a kernel tree"
 	KERNEL_SRC=$(realpath "$KERNEL_SRC")
 	tree_is_clean "$KERNEL_SRC" ||
 		vm_die "$KERNEL_SRC has in-tree build output (.config/include/config); O= builds need 'make mrproper' there"
 else
 	shared=$REPO_ROOT/.cache/linux-source-6.12
-	if [[ -f $shared/Makefile ]] && tree_is_clean "$shared"; then
+	if [[ ${KERNEL_SRC:-} != debian && -f $shared/Makefile ]] && tree_is_clean "$shared"; then
 		KERNEL_SRC=$shared
 	else
-		[[ -f $shared/Makefile ]] && vm_log "$shared is not clean, using a private copy"
+		if [[ ${KERNEL_SRC:-} != debian && -f $shared/Makefile ]]; then
+			vm_log "$shared is not clean, using a private copy"
+		fi
 		KERNEL_SRC=$VM_CACHE/src/linux-source-6.12
 		if [[ ! -f $KERNEL_SRC/.vm-extracted ]]; then
 			vm_need "$DEBIAN_TARBALL:linux-source-6.12"
@@ -212,8 +216,10 @@ sync_patched_tree() {
 if [[ -n ${KHO_PATCH_DIR:-} ]]; then
 	[[ -d $KHO_PATCH_DIR ]] || vm_die "KHO_PATCH_DIR=$KHO_PATCH_DIR is not a directory"
 	KHO_PATCH_DIR=$(realpath "$KHO_PATCH_DIR")
-	variant=kho
-	tree=$VM_CACHE/src/$tree_tag-kho
+	# One patched tree and object dir per patch directory, so that builds
+	# for different patch sets never undo each other's work.
+	variant=kho-$(basename "$KHO_PATCH_DIR")-$(printf '%s' "$KHO_PATCH_DIR" | sha256sum | cut -c1-6)
+	tree=$VM_CACHE/src/$tree_tag-$variant
 else
 	variant=base
 	tree=$KERNEL_SRC
@@ -226,7 +232,7 @@ KERNEL_OBJ=$(realpath "$KERNEL_OBJ")
 exec 9>"$KERNEL_OBJ.lock"
 flock 9
 
-if [[ $variant == kho ]]; then
+if [[ $variant == kho-* ]]; then
 	mkdir -p "$VM_CACHE/src"
 	exec 8>"$tree.lock"
 	flock 8
@@ -245,15 +251,24 @@ for f in ${KERNEL_CONFIG_EXTRA:-}; do
 	[[ -f $f ]] || vm_die "KERNEL_CONFIG_EXTRA: no such file $f"
 	fragments+=("$(realpath "$f")")
 done
-if [[ $variant == kho ]]; then
+if [[ $variant == kho-* ]]; then
 	printf 'CONFIG_KHO_RANGES=y\n' >"$KERNEL_OBJ/vm-kho.config"
 	fragments+=("$KERNEL_OBJ/vm-kho.config")
 fi
 
+# Only a patch set change that touches a Kconfig file needs a new .config
+# (Kbuild's own syncconfig handles the rest).
+kconfig_files_hash() {
+	(cd "$tree" && grep -E '(^|/)Kconfig[^/]*$' .vm-manifest .vm-deleted |
+		cut -d: -f2- | LC_ALL=C sort | while IFS= read -r f; do
+			printf '%s ' "$f"
+			if [[ -f $f ]]; then sha256sum <"$f"; else echo deleted; fi
+		done)
+}
 config_key=$( {
 	echo "v1 $tree"
 	cat "${fragments[@]}"
-	[[ $variant == kho ]] && cat "$tree/.vm-patch-hash"
+	[[ $variant == kho-* ]] && kconfig_files_hash
 	gcc --version | head -1
 	sed -n '1,6p' "$tree/Makefile"
 } | sha256sum | cut -c1-16)
@@ -330,7 +345,7 @@ build_key="$tree $config_key"
 if [[ ${VM_FORCE_MAKE:-0} != 1 && -f $BZIMAGE && -f $KERNEL_OBJ/Module.symvers &&
 	-f $ok_stamp && $(cat "$ok_stamp") == "$build_key" &&
 	! $KERNEL_OBJ/.config -nt $ok_stamp ]] &&
-	[[ -z $(find "$tree" -newer "$ok_stamp" ! -name '.vm-*' ! -name '*.lock' -print -quit) ]]; then
+	[[ -z $(find "$tree" ! -type d -newer "$ok_stamp" ! -name '.vm-*' -print -quit) ]]; then
 	vm_log "up to date, make skipped ($(vm_elapsed "$t_start") s): $BZIMAGE"
 	if ((out_env)); then
 		printf 'BZIMAGE=%q\nKERNEL_OBJ=%q\nKERNEL_TREE=%q\nKERNEL_VARIANT=%q\n' \

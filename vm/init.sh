@@ -40,6 +40,7 @@ say() {
 }
 
 param() { # NAME DEFAULT
+	# shellcheck disable=SC2013 # words, not lines
 	for w in $(cat /proc/cmdline); do
 		case $w in "$1"=*) echo "${w#*=}"; return ;; esac
 	done
@@ -69,12 +70,12 @@ rounds=$(param kho_rounds 2)
 mode=$(param kho_kexec file)
 case $stage$rounds in *[!0-9]*) fail "bad kho_stage=$stage/kho_rounds=$rounds" ;; esac
 if [ "$mode" = alt ]; then
-	if [ $((stage % 2)) = 1 ]; then mode=file; else mode=classic; fi
+	if [ $((stage % 2)) = 1 ]; then mode="file"; else mode="classic"; fi
 fi
 
 say "stage $stage reached (of $rounds, kexec=$mode, kernel $(uname -r))"
 
-export KHO_STAGE=$stage KHO_ROUNDS=$rounds KHO_LAST=0
+export KHO_STAGE="$stage" KHO_ROUNDS="$rounds" KHO_LAST=0
 [ "$stage" -ge "$rounds" ] && KHO_LAST=1
 for hook in /etc/kho/stage.d/*; do
 	[ -f "$hook" ] || continue
@@ -104,8 +105,9 @@ if [ "$next" -lt "$rounds" ]; then
 fi
 
 cmdline=""
+# shellcheck disable=SC2013 # words, not lines
 for w in $(cat /proc/cmdline); do
-	case $w in kho_stage=*) ;; *) cmdline="$cmdline $w" ;; esac
+	case $w in kho_stage=* | kho_ranges_fdt=*) ;; *) cmdline="$cmdline $w" ;; esac
 done
 cmdline="${cmdline# } kho_stage=$next"
 
@@ -114,6 +116,14 @@ file) kflag=-s ;;
 classic) kflag= ;;
 *) fail "unknown kho_kexec=$mode" ;;
 esac
+
+# kexec_load passes no setup_data: hand a serialized kho_ranges root FDT
+# over on the command line instead.
+handover=/sys/kernel/debug/kho_ranges/handover
+if [ "$mode" = classic ] && [ -r $handover ]; then
+	fdt=$(awk '$1 == "fdt" && $2 != "0x0" { print $2 }' $handover)
+	[ -n "$fdt" ] && cmdline="$cmdline kho_ranges_fdt=$fdt"
+fi
 # shellcheck disable=SC2086 # $kflag is empty or one word
 kexec $kflag -l /bzImage --initrd="$initrd" --append="$cmdline" ||
 	fail "stage $stage: kexec $kflag -l failed (rc $?)"
