@@ -127,7 +127,7 @@ int kho_bitmap_preserve(struct kho_bitmap *kb, unsigned long pfn,
 		if (xa_is_err(old))
 			return xa_err(old);
 	}
-	if (!set_bit(pfn_high % kb->bits, bitmap))
+	if (!test_and_set_bit(pfn_high % kb->bits, bitmap))
 		kb->nr_folios++;
 	return 0;
 }
@@ -150,7 +150,7 @@ int kho_bitmap_unpreserve(struct kho_bitmap *kb, unsigned long pfn,
 	unsigned long *bitmap;
 
 	bitmap = o ? xa_load(&o->bitmaps, pfn_high / kb->bits) : NULL;
-	if (!bitmap || !clear_bit(pfn_high % kb->bits, bitmap))
+	if (!bitmap || !test_and_clear_bit(pfn_high % kb->bits, bitmap))
 		return -ENOENT;
 	kb->nr_folios--;
 	return 0;
@@ -330,8 +330,17 @@ size_t kho_bitmap_handover_bytes(const struct kho_bitmap *kb)
 	return bytes;
 }
 
+/*
+ * next kernel: the chunk at @phys, NULL at the end of the list. Not just
+ * phys_to_virt(): in a kernel, physical address 0 maps to a valid pointer.
+ */
+static const struct kho_bitmap_chunk *kho_bitmap_chunk_at(u64 phys)
+{
+	return phys ? phys_to_virt(phys) : NULL;
+}
+
 /* next kernel: the chunk list the root FDT points at */
-static const struct kho_bitmap_chunk *kho_bitmap_first(phys_addr_t fdt_phys,
+static const struct kho_bitmap_chunk *__init kho_bitmap_first(phys_addr_t fdt_phys,
 						       size_t fdt_size)
 {
 	const void *fdt = phys_to_virt(fdt_phys);
@@ -343,13 +352,19 @@ static const struct kho_bitmap_chunk *kho_bitmap_first(phys_addr_t fdt_phys,
 	prop = fdt_getprop(fdt, 0, KHO_BITMAP_FDT_PROP_MEM_MAP, &len);
 	if (!prop || len != sizeof(u64))
 		return ERR_PTR(-ENOENT);
-	return phys_to_virt(fdt64_ld(prop));
+	return kho_bitmap_chunk_at(fdt64_ld(prop));
 }
 
-/* upstream's deserialize_bitmap(): per set bit, two memblock calls */
-static unsigned long kho_bitmap_deserialize_bitmap(unsigned int order,
-						   const struct kho_bitmap_elm *elm,
-						   unsigned int bits)
+/*
+ * upstream's deserialize_bitmap(): per set bit, two memblock calls and the
+ * order in page->private. A kernel can run the two halves at different
+ * times (@reserve, @mark): memblock must learn about preserved memory before
+ * it allocates, and the memmap it writes to exists only later in boot.
+ */
+static unsigned long __init kho_bitmap_deserialize_bitmap(unsigned int order,
+							  const struct kho_bitmap_elm *elm,
+							  unsigned int bits,
+							  bool reserve, bool mark)
 {
 	const unsigned long *bitmap = phys_to_virt(elm->bitmap);
 	phys_addr_t size = PAGE_SIZE << order;
@@ -359,27 +374,12 @@ static unsigned long kho_bitmap_deserialize_bitmap(unsigned int order,
 		phys_addr_t phys = elm->phys_start +
 				   ((phys_addr_t)bit << (order + PAGE_SHIFT));
 
-		memblock_reserve(phys, size);
-		memblock_reserved_mark_noinit(phys, size);
-		pfn_to_page(PHYS_PFN(phys))->private = order;
-		nr++;
-	}
-	return nr;
-}
-
-/* the memmap half of the work, for the bulk deserializer */
-static unsigned long kho_bitmap_mark_orders(unsigned int order,
-					    const struct kho_bitmap_elm *elm,
-					    unsigned int bits)
-{
-	const unsigned long *bitmap = phys_to_virt(elm->bitmap);
-	unsigned long bit, nr = 0;
-
-	for_each_set_bit(bit, bitmap, bits) {
-		phys_addr_t phys = elm->phys_start +
-				   ((phys_addr_t)bit << (order + PAGE_SHIFT));
-
-		pfn_to_page(PHYS_PFN(phys))->private = order;
+		if (reserve) {
+			memblock_reserve(phys, size);
+			memblock_reserved_mark_noinit(phys, size);
+		}
+		if (mark)
+			pfn_to_page(PHYS_PFN(phys))->private = order;
 		nr++;
 	}
 	return nr;
@@ -405,7 +405,7 @@ struct kho_bitmap_merge {
 };
 
 /* move @s to its next set bit at or after s->bit, or to its end */
-static void kho_bitmap_stream_seek(struct kho_bitmap_merge *m,
+static void __init kho_bitmap_stream_seek(struct kho_bitmap_merge *m,
 				   struct kho_bitmap_stream *s)
 {
 	const struct kho_bitmap_chunk *chunk = s->chunk;
@@ -417,7 +417,7 @@ static void kho_bitmap_stream_seek(struct kho_bitmap_merge *m,
 		if (s->elm == chunk->hdr.nr_elms) {
 			const struct kho_bitmap_chunk *next;
 
-			next = phys_to_virt(chunk->hdr.next);
+			next = kho_bitmap_chunk_at(chunk->hdr.next);
 			if (!next || next->hdr.order != order) {
 				s->phys = PHYS_ADDR_MAX;
 				return;
@@ -440,13 +440,13 @@ static void kho_bitmap_stream_seek(struct kho_bitmap_merge *m,
 	}
 }
 
-static void kho_bitmap_merge_start(struct kho_bitmap_merge *m)
+static void __init kho_bitmap_merge_start(struct kho_bitmap_merge *m)
 {
 	const struct kho_bitmap_chunk *chunk;
 	int prev_order = -1;
 
 	m->nr = 0;
-	for (chunk = m->first; chunk; chunk = phys_to_virt(chunk->hdr.next)) {
+	for (chunk = m->first; chunk; chunk = kho_bitmap_chunk_at(chunk->hdr.next)) {
 		struct kho_bitmap_stream *s;
 
 		if ((int)chunk->hdr.order == prev_order)
@@ -461,7 +461,7 @@ static void kho_bitmap_merge_start(struct kho_bitmap_merge *m)
 }
 
 /* memblock_reserve_bulk() callback: the folios in address order */
-static void kho_bitmap_bulk_get(void *arg, unsigned long idx,
+static void __init kho_bitmap_bulk_get(void *arg, unsigned long idx,
 				phys_addr_t *base, phys_addr_t *size)
 {
 	struct kho_bitmap_merge *m = arg;
@@ -485,6 +485,24 @@ static void kho_bitmap_bulk_get(void *arg, unsigned long idx,
 	kho_bitmap_stream_seek(m, min);
 }
 
+/* every bitmap of the list, in list order: what upstream walks */
+static unsigned long __init kho_bitmap_walk(const struct kho_bitmap_chunk *first,
+					    unsigned int bits, bool reserve,
+					    bool mark)
+{
+	const struct kho_bitmap_chunk *chunk;
+	unsigned long nr = 0;
+	unsigned int i;
+
+	for (chunk = first; chunk; chunk = kho_bitmap_chunk_at(chunk->hdr.next))
+		for (i = 0; i < chunk->hdr.nr_elms; i++)
+			nr += kho_bitmap_deserialize_bitmap(chunk->hdr.order,
+							    &chunk->elms[i],
+							    bits, reserve,
+							    mark);
+	return nr;
+}
+
 /**
  * kho_bitmap_deserialize() - reserve every preserved folio, next kernel side
  * @fdt_phys:  physical address of the root FDT
@@ -502,28 +520,20 @@ static void kho_bitmap_bulk_get(void *arg, unsigned long idx,
  * Return: 0, -EINVAL or -ENOENT for a bad FDT, or the error of
  * memblock_reserve_bulk().
  */
-int kho_bitmap_deserialize(phys_addr_t fdt_phys, size_t fdt_size,
-			   unsigned int bits, bool bulk,
-			   unsigned long *nr_folios)
+int __init kho_bitmap_deserialize(phys_addr_t fdt_phys, size_t fdt_size,
+				  unsigned int bits, bool bulk,
+				  unsigned long *nr_folios)
 {
-	const struct kho_bitmap_chunk *first, *chunk;
+	const struct kho_bitmap_chunk *first;
 	struct kho_bitmap_merge *m;
-	unsigned long nr = 0;
-	unsigned int i;
+	unsigned long nr;
 	int ret;
 
 	first = kho_bitmap_first(fdt_phys, fdt_size);
 	if (IS_ERR(first))
 		return PTR_ERR(first);
 
-	for (chunk = first; chunk; chunk = phys_to_virt(chunk->hdr.next))
-		for (i = 0; i < chunk->hdr.nr_elms; i++)
-			nr += bulk ?
-			      kho_bitmap_mark_orders(chunk->hdr.order,
-						     &chunk->elms[i], bits) :
-			      kho_bitmap_deserialize_bitmap(chunk->hdr.order,
-							    &chunk->elms[i],
-							    bits);
+	nr = kho_bitmap_walk(first, bits, !bulk, true);
 	*nr_folios = nr;
 	if (!bulk)
 		return 0;
@@ -537,6 +547,57 @@ int kho_bitmap_deserialize(phys_addr_t fdt_phys, size_t fdt_size,
 				    MEMBLOCK_RSRV_NOINIT);
 	kfree(m);
 	return ret;
+}
+
+/**
+ * kho_bitmap_deserialize_memblock() - the memblock half of the upstream walk
+ * @fdt_phys:  physical address of the root FDT
+ * @fdt_size:  its size
+ * @bits:      bits per bitmap the previous kernel used
+ * @nr_folios: set to the number of folios found
+ *
+ * memblock_reserve() and memblock_reserved_mark_noinit() per folio, in list
+ * order, as kho_bitmap_deserialize() without @bulk does, but without
+ * touching the memmap: for a kernel that must reserve before its memmap
+ * exists, and calls kho_bitmap_deserialize_memmap() later.
+ *
+ * Return: 0, or -EINVAL or -ENOENT for a bad FDT.
+ */
+int __init kho_bitmap_deserialize_memblock(phys_addr_t fdt_phys,
+					   size_t fdt_size, unsigned int bits,
+					   unsigned long *nr_folios)
+{
+	const struct kho_bitmap_chunk *first;
+
+	first = kho_bitmap_first(fdt_phys, fdt_size);
+	if (IS_ERR(first))
+		return PTR_ERR(first);
+	*nr_folios = kho_bitmap_walk(first, bits, true, false);
+	return 0;
+}
+
+/**
+ * kho_bitmap_deserialize_memmap() - the memmap half of the upstream walk
+ * @fdt_phys:  physical address of the root FDT
+ * @fdt_size:  its size
+ * @bits:      bits per bitmap the previous kernel used
+ * @nr_folios: set to the number of folios found
+ *
+ * Every folio's order into its head page's page->private, in list order.
+ *
+ * Return: 0, or -EINVAL or -ENOENT for a bad FDT.
+ */
+int __init kho_bitmap_deserialize_memmap(phys_addr_t fdt_phys,
+					 size_t fdt_size, unsigned int bits,
+					 unsigned long *nr_folios)
+{
+	const struct kho_bitmap_chunk *first;
+
+	first = kho_bitmap_first(fdt_phys, fdt_size);
+	if (IS_ERR(first))
+		return PTR_ERR(first);
+	*nr_folios = kho_bitmap_walk(first, bits, false, true);
+	return 0;
 }
 
 /**
@@ -560,8 +621,8 @@ unsigned int kho_bitmap_restore_order(unsigned long pfn)
  *
  * Return: a checksum of what was read, so that the reads happen.
  */
-u64 kho_bitmap_read_all(phys_addr_t fdt_phys, size_t fdt_size,
-			unsigned int bits)
+u64 __init kho_bitmap_read_all(phys_addr_t fdt_phys, size_t fdt_size,
+			       unsigned int bits)
 {
 	const struct kho_bitmap_chunk *chunk;
 	u64 sum = 0;
@@ -570,7 +631,7 @@ u64 kho_bitmap_read_all(phys_addr_t fdt_phys, size_t fdt_size,
 	chunk = kho_bitmap_first(fdt_phys, fdt_size);
 	if (IS_ERR(chunk))
 		return 0;
-	for (; chunk; chunk = phys_to_virt(chunk->hdr.next)) {
+	for (; chunk; chunk = kho_bitmap_chunk_at(chunk->hdr.next)) {
 		sum ^= chunk->hdr.order + chunk->hdr.nr_elms;
 		for (i = 0; i < chunk->hdr.nr_elms; i++) {
 			const u64 *bitmap;

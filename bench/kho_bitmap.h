@@ -104,6 +104,10 @@ size_t kho_bitmap_handover_bytes(const struct kho_bitmap *kb);
 int kho_bitmap_deserialize(phys_addr_t fdt_phys, size_t fdt_size,
 			   unsigned int bits, bool bulk,
 			   unsigned long *nr_folios);
+int kho_bitmap_deserialize_memblock(phys_addr_t fdt_phys, size_t fdt_size,
+				    unsigned int bits, unsigned long *nr_folios);
+int kho_bitmap_deserialize_memmap(phys_addr_t fdt_phys, size_t fdt_size,
+				  unsigned int bits, unsigned long *nr_folios);
 unsigned int kho_bitmap_restore_order(unsigned long pfn);
 u64 kho_bitmap_read_all(phys_addr_t fdt_phys, size_t fdt_size,
 			unsigned int bits);

@@ -17,6 +17,18 @@
  *
  * test_kho_ranges.corrupt=1 flips a byte of the serialized blob: the next
  * kernel must reject the handover cleanly and still boot.
+ *
+ * With kho_tracker=bitmap every block is preserved in KHO's bitmap tracker
+ * too (mm/kho_bitmap_kernel.c), and the next kernel also checks the order
+ * the bitmap deserializer left in each head page.
+ *
+ * test_kho_ranges.workload=rapoport or alternate replaces the random blocks
+ * with a benchmark workload of bench/workload.c, sized for a VM and not
+ * filled (the record then has no checksums; orders are still verified):
+ * rapoport is nr_per_order folios of every order 0..10, largest first, with
+ * unpreserved order-0..3 allocations in between to break runs; alternate is
+ * every other page of alternate_mib MiB. The next kernel's deserialize line
+ * is the measurement.
  */
 
 #define pr_fmt(fmt) "KHO-TEST: " fmt
@@ -25,6 +37,7 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/kho_bitmap_kernel.h>
 #include <linux/kho_ranges.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -34,6 +47,10 @@
 #define KTR_TAG		0x7e57
 #define KTR_DATA_TAG	0x7e58
 #define KTR_MAGIC	0x4b54525fU
+/* the record's blocks were not filled: check orders, not checksums */
+#define KTR_REC_NOCRC	BIT(0)
+/* rapoport: orders 0..10, as bench/workload.c */
+#define KTR_RAPOPORT_MAX_ORDER	min(10, MAX_PAGE_ORDER)
 
 enum ktr_kind { KTR_PAGES, KTR_FOLIO, KTR_VMALLOC };
 
@@ -50,6 +67,8 @@ struct ktr_record {
 	u32 round;
 	u32 nr_entries;
 	u32 nr_areas;
+	u32 flags;
+	u32 reserved;
 	u64 bytes;
 	struct ktr_entry entries[];
 };
@@ -67,6 +86,18 @@ static unsigned long seed = 20261123;
 module_param(seed, ulong, 0444);
 static bool corrupt;
 module_param(corrupt, bool, 0444);
+static char *workload;
+module_param(workload, charp, 0444);
+MODULE_PARM_DESC(workload, "rapoport or alternate instead of random filled blocks");
+static unsigned int nr_per_order = 100;
+module_param(nr_per_order, uint, 0444);
+static unsigned int noise_pct = 30;
+module_param(noise_pct, uint, 0444);
+static unsigned int alternate_mib = 256;
+module_param(alternate_mib, uint, 0444);
+
+/* unpreserved allocations of the rapoport workload, freed after serializing */
+static LIST_HEAD(ktr_noise);
 
 static u64 ktr_rng;
 
@@ -86,6 +117,24 @@ static u32 ktr_fill(void *p, size_t len)
 	for (i = 0; i < len / sizeof(u64); i++)
 		w[i] = ktr_rand();
 	return crc32_le(~0U, p, len);
+}
+
+/* into kho_ranges, and into the bitmap tracker with kho_tracker=bitmap */
+static int ktr_preserve_pages(struct page *page, unsigned int order, u16 tag)
+{
+	int ret = kho_ranges_preserve_pages(&kho_ranges_kernel, page, order,
+					    tag);
+
+	return ret ?: kho_bitmap_kernel_preserve(page, order);
+}
+
+static int ktr_preserve_folio(struct folio *folio)
+{
+	int ret = kho_ranges_preserve_folio(&kho_ranges_kernel, folio,
+					    KTR_DATA_TAG);
+
+	return ret ?: kho_bitmap_kernel_preserve(&folio->page,
+						 folio_order(folio));
 }
 
 static int ktr_preserve_area(struct ktr_record *rec, unsigned int area)
@@ -114,6 +163,8 @@ static int ktr_preserve_area(struct ktr_record *rec, unsigned int area)
 	}
 	ret = kho_ranges_preserve_page_array(&kho_ranges_kernel, pages, nr,
 					     KTR_DATA_TAG);
+	for (i = 0; !ret && i < nr; i++)
+		ret = kho_bitmap_kernel_preserve(pages[i], 0);
 	kfree(pages);
 	if (ret)
 		return ret;	/* the area leaks: it may be half-preserved */
@@ -144,11 +195,9 @@ static int ktr_preserve_block(struct ktr_record *rec, unsigned int i)
 	e->kind = folio ? KTR_FOLIO : KTR_PAGES;
 	e->crc = ktr_fill(page_address(page), PAGE_SIZE << order);
 	if (folio)
-		ret = kho_ranges_preserve_folio(&kho_ranges_kernel, folio,
-						KTR_DATA_TAG);
+		ret = ktr_preserve_folio(folio);
 	else
-		ret = kho_ranges_preserve_pages(&kho_ranges_kernel, page, order,
-						KTR_DATA_TAG);
+		ret = ktr_preserve_pages(page, order, KTR_DATA_TAG);
 	if (ret) {
 		if (folio)
 			folio_put(folio);
@@ -161,10 +210,112 @@ static int ktr_preserve_block(struct ktr_record *rec, unsigned int i)
 	return 0;
 }
 
+static unsigned int ktr_alternate_blocks(void)
+{
+	return ((u64)alternate_mib << 20) >> (PAGE_SHIFT + MAX_PAGE_ORDER);
+}
+
+/* one rapoport folio, after a geometric number of unrelated allocations */
+static int ktr_rapoport_folio(struct ktr_record *rec, unsigned int order)
+{
+	struct ktr_entry *e = &rec->entries[rec->nr_entries];
+	struct folio *folio;
+	struct page *noise;
+	int ret;
+
+	while (ktr_rand() % 100 < noise_pct) {
+		unsigned int noise_order = ktr_rand() % 4;
+
+		noise = alloc_pages(GFP_KERNEL | __GFP_NOWARN, noise_order);
+		if (!noise)
+			break;
+		set_page_private(noise, noise_order);
+		list_add(&noise->lru, &ktr_noise);
+	}
+	folio = folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+	if (!folio)
+		return -ENOMEM;
+	e->phys = PFN_PHYS(folio_pfn(folio));
+	e->order = order;
+	e->kind = KTR_FOLIO;
+	ret = ktr_preserve_folio(folio);
+	if (ret) {
+		folio_put(folio);
+		return ret;
+	}
+	rec->nr_entries++;
+	rec->bytes += PAGE_SIZE << order;
+	return 0;
+}
+
+/* every other page of a block of the largest order, split into pages */
+static int ktr_alternate_block(struct ktr_record *rec)
+{
+	unsigned int order = MAX_PAGE_ORDER, i;
+	struct page *page;
+	int ret = 0;
+
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	if (!page)
+		return -ENOMEM;
+	split_page(page, order);
+	for (i = 0; i < 1U << order; i++) {
+		struct ktr_entry *e = &rec->entries[rec->nr_entries];
+
+		if (i % 2 || ret) {
+			__free_page(page + i);
+			continue;
+		}
+		e->phys = page_to_phys(page + i);
+		e->order = 0;
+		e->kind = KTR_PAGES;
+		ret = ktr_preserve_pages(page + i, 0, KTR_DATA_TAG);
+		if (ret) {
+			__free_page(page + i);
+			continue;
+		}
+		rec->nr_entries++;
+		rec->bytes += PAGE_SIZE;
+	}
+	return ret;
+}
+
+static int ktr_preserve_workload(struct ktr_record *rec)
+{
+	int order, i, ret;
+
+	rec->flags |= KTR_REC_NOCRC;
+	if (!strcmp(workload, "rapoport")) {
+		for (order = KTR_RAPOPORT_MAX_ORDER; order >= 0; order--) {
+			for (i = 0; i < nr_per_order; i++) {
+				ret = ktr_rapoport_folio(rec, order);
+				if (ret)
+					return ret;
+			}
+		}
+		return 0;
+	}
+	for (i = 0; i < ktr_alternate_blocks(); i++) {
+		ret = ktr_alternate_block(rec);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static size_t ktr_record_entries(void)
+{
+	if (!workload)
+		return nr_blocks + 64 * nr_areas;
+	if (!strcmp(workload, "rapoport"))
+		return (size_t)nr_per_order * (KTR_RAPOPORT_MAX_ORDER + 1);
+	return (size_t)ktr_alternate_blocks() << (MAX_PAGE_ORDER - 1);
+}
+
 static int ktr_preserve(u32 round)
 {
 	size_t size = struct_size_t(struct ktr_record, entries,
-				    nr_blocks + 64 * nr_areas);
+				    ktr_record_entries());
 	unsigned int rec_order = get_order(size), i;
 	struct ktr_record *rec;
 	struct page *rec_page;
@@ -178,25 +329,41 @@ static int ktr_preserve(u32 round)
 	rec->magic = KTR_MAGIC;
 	rec->round = round;
 
-	for (i = 0; i < nr_blocks; i++) {
-		ret = ktr_preserve_block(rec, i);
+	if (workload) {
+		ret = ktr_preserve_workload(rec);
 		if (ret)
 			return ret;
+	} else {
+		for (i = 0; i < nr_blocks; i++) {
+			ret = ktr_preserve_block(rec, i);
+			if (ret)
+				return ret;
+		}
+		for (i = 0; i < nr_areas; i++) {
+			ret = ktr_preserve_area(rec, i);
+			if (ret)
+				return ret;
+		}
+		rec->nr_areas = nr_areas;
 	}
-	for (i = 0; i < nr_areas; i++) {
-		ret = ktr_preserve_area(rec, i);
-		if (ret)
-			return ret;
-	}
-	rec->nr_areas = nr_areas;
-	ret = kho_ranges_preserve_pages(&kho_ranges_kernel, rec_page,
-					rec_order, KTR_TAG);
+	ret = ktr_preserve_pages(rec_page, rec_order, KTR_TAG);
 	if (ret)
 		return ret;
 
+	ret = kho_bitmap_kernel_serialize();
+	if (ret)
+		return ret;
 	ret = kho_ranges_serialize(&kho_ranges_kernel);
 	if (ret)
 		return ret;
+	while (!list_empty(&ktr_noise)) {
+		struct page *noise = list_first_entry(&ktr_noise, struct page,
+						      lru);
+
+		list_del(&noise->lru);
+		__free_pages(noise, page_private(noise));
+		set_page_private(noise, 0);
+	}
 	pr_info("round %u preserved entries=%u bytes=%llu ranges=%lu record=%#llx fdt=%#llx\n",
 		round, rec->nr_entries, rec->bytes,
 		kho_ranges_kernel.nr_ranges, (u64)page_to_phys(rec_page),
@@ -211,6 +378,29 @@ static int ktr_preserve(u32 round)
 	return 0;
 }
 
+static unsigned int ktr_bitmap_checked, ktr_bitmap_wrong;
+
+/*
+ * With kho_tracker=bitmap, the order the bitmap deserializer left in the
+ * head page must be the one preserved. Cleared afterwards: restored pages
+ * go back to the page allocator with page->private as it expects it.
+ */
+static void ktr_check_bitmap_order(phys_addr_t phys, unsigned int order)
+{
+	struct page *page = pfn_to_page(PHYS_PFN(phys));
+	int got = kho_bitmap_kernel_order(page);
+
+	if (got == -ENOENT)
+		return;
+	ktr_bitmap_checked++;
+	if (got != order) {
+		if (ktr_bitmap_wrong++ < 4)
+			pr_err("bitmap order of %#llx is %d, preserved %u\n",
+			       (u64)phys, got, order);
+	}
+	set_page_private(page, 0);
+}
+
 /* restore and check one vmalloc area: its pages, mapped again */
 static unsigned int ktr_verify_area(struct ktr_record *rec, unsigned int first,
 				    unsigned int nr)
@@ -222,6 +412,7 @@ static unsigned int ktr_verify_area(struct ktr_record *rec, unsigned int first,
 	if (!pages)
 		return nr;
 	for (i = 0; i < nr; i++) {
+		ktr_check_bitmap_order(rec->entries[first + i].phys, 0);
 		pages[i] = kho_ranges_restore_pages(&kho_ranges_incoming,
 						    rec->entries[first + i].phys, 0);
 		if (!pages[i]) {
@@ -244,11 +435,13 @@ static unsigned int ktr_verify_area(struct ktr_record *rec, unsigned int first,
 	return bad;
 }
 
-static unsigned int ktr_verify_block(struct ktr_entry *e)
+static unsigned int ktr_verify_block(struct ktr_entry *e, bool crc)
 {
 	unsigned int bad = 0;
 	struct folio *folio;
 	struct page *page;
+
+	ktr_check_bitmap_order(e->phys, e->order);
 
 	if (e->kind == KTR_FOLIO) {
 		folio = kho_ranges_restore_folio(&kho_ranges_incoming, e->phys);
@@ -256,7 +449,7 @@ static unsigned int ktr_verify_block(struct ktr_entry *e)
 			return 1;
 		if (folio_order(folio) != e->order)
 			bad = 1;
-		else if (crc32_le(~0U, folio_address(folio),
+		else if (crc && crc32_le(~0U, folio_address(folio),
 				  PAGE_SIZE << e->order) != e->crc)
 			bad = 1;
 		folio_put(folio);
@@ -265,7 +458,8 @@ static unsigned int ktr_verify_block(struct ktr_entry *e)
 	page = kho_ranges_restore_pages(&kho_ranges_incoming, e->phys, e->order);
 	if (!page)
 		return 1;
-	if (crc32_le(~0U, page_address(page), PAGE_SIZE << e->order) != e->crc)
+	if (crc && crc32_le(~0U, page_address(page),
+			    PAGE_SIZE << e->order) != e->crc)
 		bad = 1;
 	__free_pages(page, e->order);
 	return bad;
@@ -288,6 +482,7 @@ static int ktr_verify(u32 *round)
 		pr_err("FAIL: no test record in the handover\n");
 		return -ENOENT;
 	}
+	ktr_check_bitmap_order(phys, ilog2(nr_pages));
 	rec_page = kho_ranges_restore_pages(&kho_ranges_incoming, phys,
 					    ilog2(nr_pages));
 	if (!rec_page) {
@@ -311,10 +506,17 @@ static int ktr_verify(u32 *round)
 				n++;
 			bad += ktr_verify_area(rec, i, n);
 		} else {
-			bad += ktr_verify_block(e);
+			bad += ktr_verify_block(e, !(rec->flags & KTR_REC_NOCRC));
 		}
 		blocks += n;
 		i += n;
+	}
+	if (ktr_bitmap_checked || kho_bitmap_kernel_enabled()) {
+		pr_info("bitmap orders: checked=%u wrong=%u\n",
+			ktr_bitmap_checked, ktr_bitmap_wrong);
+		if (!ktr_bitmap_checked)
+			bad++;	/* bitmap mode, but nothing deserialized */
+		bad += ktr_bitmap_wrong;
 	}
 	pr_info("%s round=%u entries=%u areas=%u bytes=%llu mismatches=%u\n",
 		bad ? "FAIL" : "PASS", rec->round, blocks, rec->nr_areas,

@@ -10,14 +10,18 @@
 #
 # The overlay is the project's kernel C, copied unchanged; the patches are
 # the memblock patches (patches/memblock) and the wiring (patches/kernel).
+# The benchmark's bitmap baseline goes in as mm/kho_bitmap.[ch] (private to
+# mm/, where its #include "kho_bitmap.h" finds it) for kho_tracker=bitmap.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: assemble.sh OUT}
 
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp/mm" "$out.tmp/include/linux" "$out.tmp/lib"
-cp "$top"/mm/kho_ranges*.c "$out.tmp/mm/"
-cp "$top"/include/linux/kho_ranges*.h "$out.tmp/include/linux/"
+cp "$top"/mm/kho_ranges*.c "$top"/mm/kho_bitmap*.c "$out.tmp/mm/"
+cp "$top"/include/linux/kho_ranges*.h "$top"/include/linux/kho_bitmap*.h \
+	"$out.tmp/include/linux/"
+cp "$top"/bench/kho_bitmap.c "$top"/bench/kho_bitmap.h "$out.tmp/mm/"
 for f in "$top"/lib/*.c "$top"/bench/kernel/*.c "$top"/bench/kernel/*.h; do
 	[ -e "$f" ] || continue
 	case $f in

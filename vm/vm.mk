@@ -9,3 +9,6 @@ vm-check: $(CACHE)/deps.stamp $(KSRC_STAMP)
 	@vm/kho-check.sh
 
 CHECK_TARGETS += vm-check
+
+# The benchmark in QEMU (vm/bench.mk, vm/vm-bench.sh).
+-include vm/bench.mk

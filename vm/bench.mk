@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark in QEMU: both trackers in one kernel binary, boot-time
+# deserialize read from the serial log (vm/vm-bench.sh, bench/README.md
+# "Userspace vs VM"). Not part of `make check`: it takes minutes.
+#
+#   make vm-bench                         results/vm-*.csv, results/vm-*.png
+#   make vm-bench VM_BENCH_REPS=5 VM_MEM=6G
+#   make vm-bench VM_BENCH_CASES="rapoport:100 alternate:64"
+
+.PHONY: vm-bench
+
+vm-bench: $(CACHE)/deps.stamp $(KSRC_STAMP)
+	@echo "== vm-bench (both trackers, QEMU, kexec) =="
+	@VM_BENCH_REPS=$(VM_BENCH_REPS) VM_BENCH_CASES="$(VM_BENCH_CASES)" \
+		vm/vm-bench.sh --out $(RESULTS)

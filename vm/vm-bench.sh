@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make vm-bench`: the benchmark's workloads in QEMU, both trackers in the
+# same kernel binary, timed by the kernel that kexec started.
+#
+#   vm/vm-bench.sh [--reps N] [--out DIR] [--cases "CASE ..."]
+#
+# A CASE is WORKLOAD:PARAM, e.g. rapoport:100 (nr_per_order) or
+# alternate:64 (MiB). For every case, rep and tracker (kho_tracker=ranges,
+# then kho_tracker=bitmap: interleaved, so that load on the host hits both
+# alike) one VM boots, lib/test_kho_ranges.c preserves the workload in
+# stage 1, and stage 2 prints its boot-time line
+#
+#   kho_ranges: deserialize: tracker=T mode=M ranges= folios= pages= ns= cycles=
+#
+# (cycles: get_cycles(), the TSC; sched_clock() may not tick yet that early)
+# and restores and verifies every folio (KHO-TEST: PASS). The lines go to
+# DIR/vm-WORKLOAD.csv (one row per boot), DIR/vm-summary.csv (medians and
+# the bitmap/ranges ratio per case) and DIR/vm-WORKLOAD.png.
+#
+# Environment: VM_MEM (default 4G), VM_BENCH_REPS (3), VM_BENCH_CASES,
+# VM_BENCH_TIMEOUT per boot (300 s). Serial logs: build/vm-bench/.
+# Times are TCG's: compare trackers, not machines.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+reps=${VM_BENCH_REPS:-3}
+out=$top/results
+cases=${VM_BENCH_CASES:-"rapoport:30 rapoport:100 rapoport:300 alternate:64"}
+while (($#)); do
+	case $1 in
+	--reps) reps=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--cases) cases=$2; shift 2 ;;
+	-h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "vm-bench: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+export VM_MEM=${VM_MEM:-4G}
+tmo=${VM_BENCH_TIMEOUT:-300}
+logs=$top/build/vm-bench
+series=$top/build/kho-series-bench
+mkdir -p "$logs" "$out"
+t_start=$(date +%s)
+
+# Its own patch directory, so that vm-check's build is never disturbed.
+patches/assemble.sh "$series" >/dev/null
+bz=$(KHO_PATCH_DIR=$series KERNEL_CONFIG_EXTRA=$top/patches/kho.config \
+	vm/build-kernel.sh | tail -1)
+vm/build-initramfs.sh --kernel "$bz" --out "$logs/initramfs" >/dev/null
+initrd=$logs/initramfs/initrd.cpio.gz
+
+re_line='kho_ranges: deserialize: tracker=([a-z]+) mode=([a-z]+) ranges=([0-9]+) folios=([0-9]+) pages=([0-9]+) ns=([0-9]+) cycles=([0-9]+)'
+for c in $cases; do
+	w=${c%%:*}
+	: >"$logs/$w.rows"
+done
+
+for c in $cases; do
+	w=${c%%:*}
+	p=${c#*:}
+	case $w in
+	rapoport) args="test_kho_ranges.workload=rapoport test_kho_ranges.nr_per_order=$p" ;;
+	alternate) args="test_kho_ranges.workload=alternate test_kho_ranges.alternate_mib=$p" ;;
+	*) echo "vm-bench: unknown workload $w" >&2; exit 2 ;;
+	esac
+	for ((r = 1; r <= reps; r++)); do
+		for t in ranges bitmap; do
+			log=$logs/$w-$p-$t-$r.log
+			t0=$(date +%s)
+			vm/run.sh --kernel "$bz" --initrd "$initrd" --rounds 2 \
+				--timeout "$tmo" --log "$log" \
+				--append "test_kho_ranges.run=1 kho_tracker=$t $args" \
+				2>/dev/null || true
+			line=$(grep -oE "$re_line.*" "$log" | head -1 || true)
+			pass=0
+			grep -qE 'KHO-TEST: PASS round=1 .* mismatches=0' "$log" && pass=1
+			if [[ ! $line =~ $re_line ]] || [[ ${BASH_REMATCH[1]} != "$t" ]]; then
+				echo "vm-bench: $w:$p $t rep $r: no deserialize line for $t, see $log" >&2
+				exit 1
+			fi
+			mb=$(sed -nE 's/.* memblock_cycles=([0-9]+).*/\1/p' <<<"$line")
+			mm=$(sed -nE 's/.* memmap_cycles=([0-9]+).*/\1/p' <<<"$line")
+			echo "$w,$p,$t,${BASH_REMATCH[2]},$r,${BASH_REMATCH[3]},${BASH_REMATCH[4]},${BASH_REMATCH[5]},${BASH_REMATCH[6]},${BASH_REMATCH[7]},${mb:-},${mm:-},$pass" \
+				>>"$logs/$w.rows"
+			printf 'vm-bench: %-9s %-4s %-6s rep %d: cycles=%-10s ranges=%-6s folios=%-6s verified=%s (%ss)\n' \
+				"$w" "$p" "$t" "$r" "${BASH_REMATCH[7]}" "${BASH_REMATCH[3]}" \
+				"${BASH_REMATCH[4]}" "$pass" "$(($(date +%s) - t0))"
+			((pass)) || { echo "vm-bench: $w:$p $t rep $r did not verify, see $log" >&2; exit 1; }
+		done
+	done
+done
+
+hdr=workload,param,tracker,mode,rep,ranges,folios,pages,ns,cycles,memblock_cycles,memmap_cycles,verified
+echo "workload,param,tracker,mode,boots,ranges,folios,pages,median_cycles,min_cycles,max_cycles,bitmap_over_ranges" \
+	>"$out/vm-summary.csv"
+for w in $(for c in $cases; do echo "${c%%:*}"; done | sort -u); do
+	{ echo "$hdr"; cat "$logs/$w.rows"; } >"$out/vm-$w.csv"
+	# medians per (param, tracker); the ratio on the bitmap row
+	tail -n +2 "$out/vm-$w.csv" | sort -t, -k2,2n -k3,3r -k10,10n | awk -F, '
+		function flush() {
+			if (!n)
+				return
+			med = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+			m[key] = med
+			ratio = ""
+			if (tr == "bitmap" && ((w "," p ",ranges") in m))
+				ratio = sprintf("%.2f", med / m[w "," p ",ranges"])
+			printf "%s,%s,%s,%s,%d,%s,%s,%s,%d,%d,%d,%s\n", w, p, tr, mode,
+				n, rg, fo, pg, med, v[1], v[n], ratio
+			n = 0
+		}
+		{
+			k = $1 "," $2 "," $3
+			if (k != key) { flush(); key = k; w = $1; p = $2; tr = $3 }
+			mode = $4; rg = $6; fo = $7; pg = $8; v[++n] = $10
+		}
+		END { flush() }' >>"$out/vm-summary.csv"
+	grep "^$w," "$out/vm-summary.csv" | awk -F, -v t="$w" '
+		$3 == "ranges" { r[$2] = $9; f[$2] = $7 }
+		$3 == "bitmap" { b[$2] = $9 }
+		END { for (p in r) print f[p], r[p] / 1e6, b[p] / 1e6 }' |
+		sort -n >"$logs/$w.dat"
+	gnuplot <<-EOF
+		set terminal pngcairo size 800,500
+		set output "$out/vm-$w.png"
+		set title "$w in QEMU (TCG, $VM_MEM): boot-time deserialize, median of $reps boots"
+		set xlabel "preserved folios (bitmap tracker)"
+		set ylabel "deserialize (million TSC cycles, TCG)"
+		set logscale xy
+		set key top left
+		set grid
+		plot "$logs/$w.dat" using 1:3 with linespoints title "bitmap (upstream 6.16)", \
+		     "$logs/$w.dat" using 1:2 with linespoints title "ranges (bulk)"
+	EOF
+done
+column -s, -t "$out/vm-summary.csv"
+echo "vm-bench: $(($(date +%s) - t_start)) s, VM_MEM=$VM_MEM, $reps boots per case and tracker"
