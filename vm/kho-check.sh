@@ -8,7 +8,10 @@
 #      stage 2, preserves anew and kexecs again: three stages with
 #      kexec_file_load (setup_data handover), two with kexec_load
 #      (kho_ranges_fdt= handover), in two VMs side by side;
-#   2. a deliberately corrupted blob: stage 2 must reject the handover with
+#   2. the same with kho_tracker=bitmap: the KHO bitmap baseline, built into
+#      the same kernel, hands over and reserves; restore goes through
+#      kho_ranges and the orders the bitmap left in the memmap are checked;
+#   3. a deliberately corrupted blob: stage 2 must reject the handover with
 #      a clean error and still boot to the end.
 #
 # Every check is one TAP line; the totals go to build/tap/vm-check.tap for
@@ -65,6 +68,14 @@ ok $? "chained kexec: round 2 preserved in stage 2 and verified in stage 3"
 ok $? "no FAIL line from the test module"
 
 rc=0
+vmrun bitmap --modes file --rounds 2 \
+	--append "test_kho_ranges.run=1 kho_tracker=bitmap" \
+	--expect 'kho_ranges: deserialize: tracker=bitmap' \
+	--expect 'KHO-TEST: PASS round=1 .* mismatches=0' \
+	--expect 'KHO-TEST: bitmap orders: checked=[1-9][0-9]* wrong=0' || rc=$?
+ok $rc "bitmap tracker in the same kernel: handed over, reserved, verified"
+
+rc=0
 vmrun corrupt --modes file --rounds 2 \
 	--append "test_kho_ranges.run=1 test_kho_ranges.corrupt=1" \
 	--expect 'kho_ranges: blob checksum' \
@@ -72,7 +83,7 @@ vmrun corrupt --modes file --rounds 2 \
 	--expect 'KHO-TEST: no handover from the previous kernel' || rc=$?
 ok $rc "corrupted blob: rejected with -EBADMSG, boot completes"
 
-grep -hE 'KHO-TEST: PASS|kho_ranges: deserialize|rejected' "$logs"/*-serial-*.log | sed 's/^/# /'
+grep -hE 'KHO-TEST: PASS|KHO-TEST: bitmap|kho_ranges: deserialize|rejected' "$logs"/*-serial-*.log | sed 's/^/# /'
 {
 	echo "TAP version 13"
 	echo "1..$n"

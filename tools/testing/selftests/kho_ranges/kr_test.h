@@ -160,4 +160,19 @@ static inline const char *kr_check_reserved(const struct kho_ranges_incoming *in
 	return NULL;
 }
 
+/*
+ * The kexec in between: serialize in this kernel, boot the next one (a
+ * fresh memblock, growable or not), and deserialize there.
+ */
+static inline int kr_kexec(struct kho_ranges *kr, struct kho_ranges_incoming *in,
+			   bool resize, enum kho_ranges_reserve_mode mode)
+{
+	int ret = kho_ranges_serialize(kr);
+
+	if (ret)
+		return ret;
+	kho_sim_boot(resize);
+	return kho_ranges_deserialize(in, kr->fdt_phys, kr->fdt_size, mode);
+}
+
 #endif

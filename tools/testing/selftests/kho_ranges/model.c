@@ -85,11 +85,7 @@ TEST_F(model, random_ops_then_round_trip)
 	unsigned long i;
 
 	run_model(_metadata, &self->kr, &self->m, 77);
-	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
-	kho_sim_boot(true);
-	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
-					    self->kr.fdt_size,
-					    KHO_RANGES_RESERVE_ASCENDING));
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_ASCENDING));
 	ASSERT_EQ(NULL, kr_check_reserved(&in));
 	for (i = 0; i < KR_MODEL_PAGES; i++) {
 		u32 info;

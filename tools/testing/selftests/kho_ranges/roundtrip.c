@@ -144,11 +144,7 @@ TEST_F(roundtrip, deserialize_grows_memblock_array)
 	for (i = 0; i < 3000; i++)
 		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(200000 + 2 * i),
 						 1, KR_TAG(6)));
-	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
-	kho_sim_boot(true);
-	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
-					    self->kr.fdt_size,
-					    KHO_RANGES_RESERVE_ASCENDING));
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_ASCENDING));
 	ASSERT_LT(3000, memblock.reserved.cnt);
 	ASSERT_EQ(NULL, kr_check_reserved(&in));
 }
@@ -166,11 +162,7 @@ TEST_F(roundtrip, deserialize_without_resize_uses_spare_room)
 	for (i = 0; i < 3000; i++)
 		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(200000 + 2 * i),
 						 1, KR_TAG(6)));
-	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
-	kho_sim_boot(false);
-	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
-					    self->kr.fdt_size,
-					    KHO_RANGES_RESERVE_DESCENDING));
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, false, KHO_RANGES_RESERVE_DESCENDING));
 	ASSERT_EQ(self->kr.spare_phys, in.spare_phys);
 	ASSERT_EQ(self->kr.spare_size, in.spare_size);
 	ASSERT_EQ((void *)in.spare_phys, (void *)memblock.reserved.regions);
@@ -194,10 +186,7 @@ TEST(bulk_120k_scattered_ranges_without_resize)
 	for (i = 0; i < 120000; i++)
 		ASSERT_EQ(0, kho_ranges_preserve(&kr, kr_pfn(2 * i + 1), 1,
 						 KR_TAG(8)));
-	ASSERT_EQ(0, kho_ranges_serialize(&kr));
-	kho_sim_boot(false);
-	ASSERT_EQ(0, kho_ranges_deserialize(&in, kr.fdt_phys, kr.fdt_size,
-					    KHO_RANGES_RESERVE_BULK));
+	ASSERT_EQ(0, kr_kexec(&kr, &in, false, KHO_RANGES_RESERVE_BULK));
 	ASSERT_LT(120000, in.nr_ranges);
 	ASSERT_EQ((void *)in.spare_phys, (void *)memblock.reserved.regions);
 	ASSERT_LT(120000, memblock.reserved.cnt);
@@ -230,11 +219,7 @@ TEST_F(roundtrip, restore_every_folio)
 	struct kho_ranges_incoming in;
 	unsigned int i;
 
-	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
-	kho_sim_boot(true);
-	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
-					    self->kr.fdt_size,
-					    KHO_RANGES_RESERVE_DESCENDING));
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_DESCENDING));
 	kho_sim_reset_pages();		/* the new kernel's memmap */
 
 	for (i = 0; i < self->nr_folios; i++) {
@@ -263,11 +248,7 @@ TEST_F(roundtrip, restore_page_blocks_and_vmalloc_pages)
 	struct kho_ranges_incoming in;
 	unsigned int i;
 
-	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
-	kho_sim_boot(true);
-	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
-					    self->kr.fdt_size,
-					    KHO_RANGES_RESERVE_ASCENDING));
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_ASCENDING));
 	kho_sim_reset_pages();
 
 	for (i = 0; i < ARRAY_SIZE(self->blocks); i++) {
@@ -290,11 +271,7 @@ TEST_F(roundtrip, lookup_outside_ranges_is_enoent)
 	unsigned long nr;
 	u32 info;
 
-	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
-	kho_sim_boot(true);
-	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
-					    self->kr.fdt_size,
-					    KHO_RANGES_RESERVE_ASCENDING));
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_ASCENDING));
 	EXPECT_EQ(-ENOENT, kho_ranges_lookup(&in, 0, NULL, NULL, NULL));
 	EXPECT_EQ(-ENOENT, kho_ranges_lookup(&in, PFN_PHYS(kr_pfn(100001)),
 					     NULL, NULL, NULL));
@@ -315,11 +292,7 @@ TEST_F(roundtrip, find_tag_finds_first_range_of_tag)
 	phys_addr_t start;
 	unsigned long nr;
 
-	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
-	kho_sim_boot(true);
-	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
-					    self->kr.fdt_size,
-					    KHO_RANGES_RESERVE_ASCENDING));
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_ASCENDING));
 	ASSERT_EQ(0, kho_ranges_find_tag(&in, 4, &start, &nr));
 	ASSERT_EQ(PFN_PHYS(kr_pfn(100000)), start);
 	ASSERT_EQ(1, nr);
@@ -343,11 +316,7 @@ TEST_F(roundtrip, serialize_enomem_is_retryable)
 	ASSERT_EQ(pool, kho_sim_pages_in_use());
 	after = kr_collect(&self->kr);
 	ASSERT_TRUE(kr_ranges_equal(&before, &after));
-	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
-	kho_sim_boot(true);
-	ASSERT_EQ(0, kho_ranges_deserialize(&in, self->kr.fdt_phys,
-					    self->kr.fdt_size,
-					    KHO_RANGES_RESERVE_ASCENDING));
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_ASCENDING));
 	kr_ranges_free(&before);
 	kr_ranges_free(&after);
 }
