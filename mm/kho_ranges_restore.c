@@ -141,13 +141,18 @@ static void __init kho_ranges_find_spare(struct kho_ranges_incoming *in,
 	size = get_unaligned_be64(size_prop);
 	/*
 	 * memblock.reserved moves into it while the records are still to be
-	 * read, so it must not overlap the blob's header and records.
+	 * read, so it must not overlap the blob's header and records. And it
+	 * must hold every region reserving the records can add: if memblock
+	 * had to grow out of it, it would free the array it leaves, whole
+	 * pages of it, un-reserving preserved memory.
 	 */
 	blob_end = in->blob_phys + (in->records - (const u8 *)in->blob) +
 		   (u64)in->nr_ranges * in->range_size;
-	if (!size || !PAGE_ALIGNED(phys) || phys + size < phys ||
-	    phys != (phys_addr_t)phys ||
+	if (!size || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size) ||
+	    phys + size < phys || phys != (phys_addr_t)phys ||
 	    (phys < blob_end && phys + size > in->blob_phys) ||
+	    size / sizeof(struct memblock_region) <
+	    memblock.reserved.cnt + in->nr_ranges + 2 ||
 	    kho_ranges_lookup(in, phys, &start, &nr, &info) ||
 	    !(info & KHO_RANGES_INFO_HANDOVER) ||
 	    phys + size > start + ((u64)nr << PAGE_SHIFT))

@@ -49,6 +49,7 @@ ok() {
 vmrun() {
 	local name=$1 rc=0
 	shift
+	rm -rf "$check_dir"
 	vm/vm-check.sh "$@" >"$logs/$name.out" 2>&1 || rc=$?
 	for f in "$check_dir"/*/serial-*.log; do
 		[ -e "$f" ] && cp "$f" "$logs/$name-$(basename "$f")"

@@ -6,8 +6,10 @@
 #
 #   make fuzz FUZZ_TIME=1200   fuzz each target for FUZZ_TIME seconds
 #   make fuzz-check            replay the committed corpus, short bounded pass
+#   make fuzz-hostile          both deserializers on the same hostile inputs
 #   make test-tsan             concurrency selftests under ThreadSanitizer
 #   make fuzz-corpus           rewrite the committed seed corpus
+#   make golden-write          write the golden v1 handovers (once)
 
 FZ		:= $(ST)/fuzz
 FZ_CC		:= clang
@@ -20,6 +22,8 @@ TSAN		:= -O1 -g -fsanitize=thread -fno-omit-frame-pointer $(FZ_WARN)
 # for libFuzzer, and with ThreadSanitizer
 $(B)/fuzz/%: CC := $(FZ_CC)
 $(B)/tsan/%: CC := $(FZ_CC)
+# no comparison tracing in the crc loop: nothing there for libFuzzer to learn
+$(B)/fuzz/crc32.o: CC := $(FZ_CC) -fno-sanitize-coverage=trace-cmp
 $(eval $(call flavour,fuzz,$(FZ_SAN)))
 $(eval $(call flavour,tsan,$(TSAN)))
 
@@ -46,17 +50,43 @@ $(B)/mkcorpus: $(FZ)/mkcorpus.c $(FZ_HDRS) $(KERNEL_OBJS_plain)
 	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(FZ_INC) $< $(KERNEL_OBJS_plain) \
 		$(LDLIBS) -o $@
 
+$(B)/mkgolden: $(ST)/golden/mkgolden.c $(ST)/golden/kr_golden.h $(TEST_HDRS) \
+	      $(KERNEL_OBJS_plain)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(FZ_INC) -I$(ST)/golden $< \
+		$(KERNEL_OBJS_plain) $(LDLIBS) -o $@
+
+# write a new golden set: golden files are frozen once committed
+golden-write: $(B)/mkgolden
+	$(B)/mkgolden $(ST)/golden
+
+$(B)/mkcorpus_bitmap: $(FZ)/mkcorpus_bitmap.c $(FZ_HDRS) $(BITMAP_SRC) \
+		      bench/kho_bitmap.h $(KERNEL_OBJS_plain)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(FZ_INC) -Ibench $< $(BITMAP_SRC) \
+		$(KERNEL_OBJS_plain) $(LDLIBS) -o $@
+
 # rewrite the committed seeds (only when the input format changes)
-fuzz-corpus: $(B)/mkcorpus
+fuzz-corpus: $(B)/mkcorpus $(if $(BITMAP_SRC),$(B)/mkcorpus_bitmap)
 	@rm -rf $(FZ)/corpus/ranges && mkdir -p $(FZ)/corpus/ranges
 	$(B)/mkcorpus $(FZ)/corpus/ranges
 	@echo "$$(ls $(FZ)/corpus/ranges | wc -l) seeds in $(FZ)/corpus/ranges"
+ifneq ($(BITMAP_SRC),)
+	@rm -rf $(FZ)/corpus/bitmap $(FZ)/hostile/bitmap
+	@mkdir -p $(FZ)/corpus/bitmap $(FZ)/hostile/bitmap
+	$(B)/mkcorpus_bitmap $(FZ)/corpus/bitmap $(FZ)/hostile/bitmap
+	@echo "$$(ls $(FZ)/corpus/bitmap | wc -l) seeds in $(FZ)/corpus/bitmap, $$(ls $(FZ)/hostile/bitmap | wc -l) hostile inputs"
+endif
 
 # libFuzzer: no stdout (every rejected blob has its pr_err()), crashes and
-# their inputs in build/fuzz/artifacts/, new coverage in build/fuzz/work/
+# their inputs in build/fuzz-run/artifacts/, new coverage in
+# build/fuzz-run/work/. The baseline validates nothing and crashes within
+# seconds, so it runs in fork mode: every crash is saved and fuzzing goes on.
 FUZZ_TIME	?= 60
-FUZZ_FLAGS	:= -max_len=65536 -close_fd_mask=1 -print_final_stats=1 \
-		   -timeout=10 -rss_limit_mb=4096
+FUZZ_FLAGS	:= -max_len=16384 -close_fd_mask=1 -print_final_stats=1 \
+		   -timeout=10 -rss_limit_mb=4096 -detect_leaks=0
+FUZZ_FLAGS_bitmap := -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
+		   -ignore_ooms=1
 FUZZ_ENV	:= ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
 		   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
@@ -65,33 +95,45 @@ fuzz: $(CACHE)/deps.stamp
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		c=$${t#fuzz_}; \
 		mkdir -p $(B)/fuzz-run/work/$$c $(B)/fuzz-run/artifacts/$$c; \
-		echo "== $$t: $(FUZZ_TIME) s =="; \
-		$(FUZZ_ENV) $(B)/$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_TIME) \
+		echo "== $$t: $(FUZZ_TIME) s, log in $(B)/fuzz-run/$$c.log =="; \
+		$(FUZZ_ENV) $(B)/$$t $(FUZZ_FLAGS) $(FUZZ_FLAGS_$$c) \
+			-max_total_time=$(FUZZ_TIME) \
 			-artifact_prefix=$(B)/fuzz-run/artifacts/$$c/ \
-			$(B)/fuzz-run/work/$$c $(FZ)/corpus/$$c 2>&1 | \
-			tee $(B)/fuzz-run/$$c.log | grep -E '^(#[0-9]+.*DONE|stat::|kr_fuzz|==[0-9]+==ERROR|SUMMARY)' ; \
+			$(B)/fuzz-run/work/$$c $(FZ)/corpus/$$c \
+			> $(B)/fuzz-run/$$c.log 2>&1 || true; \
+		grep -E '^(#[0-9]+.*DONE|stat::|k[rb]_fuzz: [0-9]|==[0-9]+==ERROR|SUMMARY|INFO: (fuzzed|exiting))' \
+			$(B)/fuzz-run/$$c.log | tail -12; \
+		echo "$$t: $$(ls $(B)/fuzz-run/artifacts/$$c | wc -l) crash/timeout inputs in $(B)/fuzz-run/artifacts/$$c"; \
 	done
+	@$(MAKE) --no-print-directory fuzz-hostile
 
-# make check: every committed input once, then a short mutation pass
-FUZZ_CHECK_TIME	?= 20
+# the same hostile handovers through both deserializers, side by side
+fuzz-hostile: $(addprefix $(B)/,$(FUZZ_TARGETS))
+	@$(FZ)/hostile.sh $(B) $(FZ)
+
+# make check: every committed input through both deserializers, then a
+# short mutation pass over kho_ranges, which must find nothing
+FUZZ_CHECK_TIME	?= 30
 
 fuzz-check: $(addprefix $(B)/,$(FUZZ_TARGETS))
-	@echo "== fuzz: corpus replay + $(FUZZ_CHECK_TIME) s per target =="
+	@echo "== fuzz: corpus replay, $(FUZZ_CHECK_TIME) s of fuzz_ranges =="
+	@mkdir -p $(B)/fuzz-run/check
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		c=$${t#fuzz_}; \
-		mkdir -p $(B)/fuzz-run/check/$$c; rm -rf $(B)/fuzz-run/check/$$c/*; \
-		$(FUZZ_ENV) $(B)/$$t $(FUZZ_FLAGS) -runs=0 \
-			$(FZ)/corpus/$$c > $(B)/fuzz-run/check-$$c.log 2>&1 || { \
+		$(FUZZ_ENV) $(B)/$$t $(FUZZ_FLAGS) -runs=0 $(FZ)/corpus/$$c \
+			> $(B)/fuzz-run/check-$$c.log 2>&1 || { \
 			tail -40 $(B)/fuzz-run/check-$$c.log; exit 1; }; \
-		$(FUZZ_ENV) $(B)/$$t $(FUZZ_FLAGS) -seed=1 \
-			-max_total_time=$(FUZZ_CHECK_TIME) \
-			-artifact_prefix=$(B)/fuzz-run/check/ \
-			$(B)/fuzz-run/check/$$c $(FZ)/corpus/$$c \
-			>> $(B)/fuzz-run/check-$$c.log 2>&1 || { \
-			tail -40 $(B)/fuzz-run/check-$$c.log; exit 1; }; \
-		echo "$$t: $$(grep -h 'stat::number_of_executed_units' \
-			$(B)/fuzz-run/check-$$c.log | tail -1 | awk '{print $$2}') executions, 0 crashes"; \
+		echo "$$t: $$(ls $(FZ)/corpus/$$c | wc -l) committed inputs replayed"; \
 	done
+	@rm -rf $(B)/fuzz-run/check/ranges; mkdir -p $(B)/fuzz-run/check/ranges
+	@$(FUZZ_ENV) $(B)/fuzz_ranges $(FUZZ_FLAGS) -seed=1 \
+		-max_total_time=$(FUZZ_CHECK_TIME) \
+		-artifact_prefix=$(B)/fuzz-run/check/ \
+		$(B)/fuzz-run/check/ranges $(FZ)/corpus/ranges \
+		> $(B)/fuzz-run/check-mutate.log 2>&1 || { \
+		tail -40 $(B)/fuzz-run/check-mutate.log; exit 1; }
+	@echo "fuzz_ranges: $$(grep -h 'stat::number_of_executed_units' \
+		$(B)/fuzz-run/check-mutate.log | awk '{print $$2}') executions, 0 crashes"
 
 # ---------------------------------------------------------------------------
 # ThreadSanitizer: the same selftests binary built with -fsanitize=thread,
@@ -107,10 +149,10 @@ $(B)/test_kho_ranges.tsan: $(B)/selftests_all.c $(TEST_SRCS) $(TEST_HDRS) $(KERN
 test-tsan: $(B)/test_kho_ranges.tsan
 	@echo "== selftests with threads (ThreadSanitizer) =="
 	@mkdir -p $(B)/tap
-	@set -o pipefail; TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(abspath $(FZ)/tsan.supp)" \
+	@set -o pipefail; TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 		$(B)/test_kho_ranges.tsan $(TSAN_FIXTURES) 2>&1 | \
 		tee $(B)/tap/tsan.tap | \
 		grep -E '^(not )?ok |^# (PASSED|FAILED|Totals)|WARNING: ThreadSanitizer'
 
-.PHONY: fuzz fuzz-check fuzz-corpus test-tsan
+.PHONY: fuzz fuzz-check fuzz-hostile fuzz-corpus golden-write test-tsan
 CHECK_TARGETS += fuzz-check test-tsan

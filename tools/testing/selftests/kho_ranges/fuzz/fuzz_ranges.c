@@ -43,6 +43,9 @@ static struct {
 	unsigned long err[256];
 } stats;
 
+/* memblock.reserved's static array, before memblock may grow */
+static unsigned long kr_fuzz_static_slots;
+
 #define kr_fuzz_fail(fmt, ...) do {					\
 	fprintf(stderr, "kr_fuzz: invariant broken: " fmt "\n",		\
 		##__VA_ARGS__);						\
@@ -69,6 +72,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "kr_fuzz: cannot map the simulated RAM\n");
 		exit(1);
 	}
+	kho_sim_boot(false);
+	kr_fuzz_static_slots = memblock.reserved.max;
 	atexit(kr_fuzz_print_stats);
 	return 0;
 }
@@ -225,16 +230,111 @@ static void kr_fuzz_check_partial(const struct kho_ranges_incoming *in)
 	}
 }
 
+/*
+ * Before memblock may grow (memblock_allow_resize()), a reservation that
+ * needs more than the 128 static slots panics in memblock_double_array().
+ * x86 reserves preserved memory after e820__memblock_setup() allowed it, so
+ * this only models an architecture that reserves earlier, and only for
+ * blobs small enough that memblock never has to grow: each record and the
+ * blob and spare room add one region at most.
+ */
+static bool kr_fuzz_no_resize(const struct kr_fuzz_ctl *ctl, const u8 *blob,
+			      size_t len)
+{
+	if (!(ctl->flags & KR_FUZZ_NO_RESIZE) ||
+	    len < sizeof(struct kho_ranges_blob_hdr))
+		return false;
+	return get_unaligned_le64(KR_FUZZ_HDR(blob, nr_ranges)) + 2 <=
+	       kr_fuzz_static_slots;
+}
+
+/*
+ * Lay the input out in the zeroed machine as a previous kernel would have:
+ * blob, relocated and sealed as the control header asks, and root FDT.
+ * Returns the FDT's size for the boot protocol.
+ */
+static size_t kr_fuzz_place(const struct kr_fuzz_ctl *ctl, const u8 *fdt_bytes,
+			    size_t fdt_len, const u8 *blob, size_t blob_len,
+			    phys_addr_t blob_phys)
+{
+	const phys_addr_t base = kho_sim.ram_base;
+	void *fdt = (void *)(base + KR_FUZZ_FDT_OFF);
+	u64 claim = KR_FUZZ_CLAIM_MAX;
+
+	memcpy((void *)blob_phys, blob, blob_len);
+	if (ctl->flags & KR_FUZZ_RELOC)
+		kr_fuzz_reloc_blob((void *)blob_phys, blob_len, base);
+
+	if (ctl->flags & KR_FUZZ_RAW_FDT) {
+		memcpy(fdt, fdt_bytes, fdt_len);
+		if ((ctl->flags & KR_FUZZ_RELOC) &&
+		    fdt_len >= sizeof(struct fdt_header) &&
+		    !fdt_check_header(fdt) && fdt_totalsize(fdt) <= fdt_len &&
+		    IS_ALIGNED(fdt_off_dt_struct(fdt), FDT_TAGSIZE)) {
+			kr_fuzz_reloc_prop(fdt, KHO_RANGES_FDT_PROP_BLOB, base);
+			kr_fuzz_reloc_prop(fdt, KHO_RANGES_FDT_PROP_SPARE, base);
+		}
+	} else {
+		s64 adj = (s32)le32_to_cpu(ctl->blob_size_adj);
+
+		if (adj > (s64)KR_FUZZ_CLAIM_MAX)
+			adj = KR_FUZZ_CLAIM_MAX;
+		if (adj < -(s64)KR_FUZZ_CLAIM_MAX)
+			adj = -(s64)KR_FUZZ_CLAIM_MAX;
+		claim = blob_len + adj;
+		if (kr_fuzz_build_fdt(fdt, PAGE_SIZE, blob_phys, claim,
+				      !(ctl->flags & KR_FUZZ_NO_SPARE),
+				      kr_fuzz_reloc(le32_to_cpu(ctl->spare_off),
+						    base),
+				      le32_to_cpu(ctl->spare_size)))
+			kr_fuzz_fail("cannot build the root FDT");
+	}
+
+	/* a checksum over more than the FDT claims is never read */
+	if (ctl->flags & KR_FUZZ_RESEAL)
+		kr_fuzz_seal_blob((void *)blob_phys,
+				  min(claim, (u64)(base + KR_FUZZ_FDT_OFF - blob_phys)));
+	return ctl->flags & KR_FUZZ_RAW_FDT ? fdt_len : fdt_totalsize(fdt);
+}
+
+/* what deserialize did must be one of the two outcomes the ABI allows */
+static void kr_fuzz_check(int ret, struct kho_ranges_incoming *in,
+			  unsigned long cnt, u64 total)
+{
+	const char *err;
+
+	if (ret == -ENOMEM) {
+		stats.reserve_enomem++;
+		kr_fuzz_check_partial(in);
+	} else if (ret) {
+		if (!kr_fuzz_known_error(ret))
+			kr_fuzz_fail("undocumented error %d", ret);
+		if (memblock.reserved.cnt != cnt ||
+		    memblock.reserved.total_size != total)
+			kr_fuzz_fail("rejected with %d but memblock.reserved changed",
+				     ret);
+	} else {
+		err = kr_check_reserved(in);
+		if (err)
+			kr_fuzz_fail("accepted, but %s", err);
+		kr_fuzz_check_array(in);
+		kr_fuzz_check_lookups(in);
+		kho_sim_reset_pages();
+		stats.accepted++;
+	}
+	if (ret)
+		stats.err[-ret & 0xff]++;
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	const phys_addr_t base = kho_sim.ram_base;
 	struct kho_ranges_incoming in;
 	struct kr_fuzz_ctl ctl;
-	phys_addr_t blob_phys, fdt_phys = base + KR_FUZZ_FDT_OFF;
 	size_t fdt_len = 0, fdt_size, blob_len;
+	phys_addr_t blob_phys;
 	unsigned long cnt;
 	u64 total;
-	int ret;
 
 	if (size < sizeof(ctl) || size > KR_FUZZ_MAX_INPUT)
 		return -1;
@@ -249,62 +349,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	/* a zeroed machine: no byte of an earlier input may leak in */
 	madvise((void *)base, KR_FUZZ_ARENA, MADV_DONTNEED);
-	kho_sim_boot(!(ctl.flags & KR_FUZZ_NO_RESIZE));
-
-	memcpy((void *)blob_phys, data + fdt_len, blob_len);
-	if (ctl.flags & KR_FUZZ_RELOC)
-		kr_fuzz_reloc_blob((void *)blob_phys, blob_len, base);
-	if (ctl.flags & KR_FUZZ_RESEAL)
-		kr_fuzz_seal_blob((void *)blob_phys,
-				  base + KR_FUZZ_FDT_OFF - blob_phys);
-
-	if (ctl.flags & KR_FUZZ_RAW_FDT) {
-		void *fdt = (void *)fdt_phys;
-
-		memcpy(fdt, data, fdt_len);
-		fdt_size = fdt_len;
-		if ((ctl.flags & KR_FUZZ_RELOC) &&
-		    fdt_len >= sizeof(struct fdt_header) &&
-		    !fdt_check_header(fdt) && fdt_totalsize(fdt) <= fdt_len) {
-			kr_fuzz_reloc_prop(fdt, KHO_RANGES_FDT_PROP_BLOB, base);
-			kr_fuzz_reloc_prop(fdt, KHO_RANGES_FDT_PROP_SPARE, base);
-		}
-	} else {
-		u64 blob_size = blob_len + (s64)(s32)le32_to_cpu(ctl.blob_size_adj);
-
-		if (kr_fuzz_build_fdt((void *)fdt_phys, PAGE_SIZE, blob_phys,
-				      blob_size, !(ctl.flags & KR_FUZZ_NO_SPARE),
-				      kr_fuzz_reloc(le32_to_cpu(ctl.spare_off), base),
-				      le32_to_cpu(ctl.spare_size)))
-			kr_fuzz_fail("cannot build the root FDT");
-		fdt_size = fdt_totalsize((void *)fdt_phys);
-	}
+	fdt_size = kr_fuzz_place(&ctl, data, fdt_len, data + fdt_len,
+				 blob_len, blob_phys);
+	kho_sim_boot(!kr_fuzz_no_resize(&ctl, (void *)blob_phys, blob_len));
 
 	cnt = memblock.reserved.cnt;
 	total = memblock.reserved.total_size;
-	ret = kho_ranges_deserialize(&in, fdt_phys, fdt_size, ctl.mode % 3);
-
-	if (ret == -ENOMEM) {
-		stats.reserve_enomem++;
-		kr_fuzz_check_partial(&in);
-	} else if (ret) {
-		if (!kr_fuzz_known_error(ret))
-			kr_fuzz_fail("undocumented error %d", ret);
-		if (memblock.reserved.cnt != cnt ||
-		    memblock.reserved.total_size != total)
-			kr_fuzz_fail("rejected with %d but memblock.reserved changed",
-				     ret);
-	} else {
-		const char *err = kr_check_reserved(&in);
-
-		if (err)
-			kr_fuzz_fail("accepted, but %s", err);
-		kr_fuzz_check_array(&in);
-		kr_fuzz_check_lookups(&in);
-		kho_sim_reset_pages();
-		stats.accepted++;
-	}
-	if (ret)
-		stats.err[-ret & 0xff]++;
+	kr_fuzz_check(kho_ranges_deserialize(&in, base + KR_FUZZ_FDT_OFF,
+					     fdt_size, ctl.mode % 3),
+		      &in, cnt, total);
 	return 0;
 }

@@ -31,11 +31,19 @@
 
 /* RAM of the fuzzed machine, and where the harness puts the handover */
 #define KR_FUZZ_ARENA		(1ULL << 30)
-#define KR_FUZZ_MAX_INPUT	(64U << 10)
+#define KR_FUZZ_MAX_INPUT	(16U << 10)
 #define KR_FUZZ_FDT_OFF		(KR_FUZZ_ARENA - 2 * KR_FUZZ_MAX_INPUT)
-#define KR_FUZZ_FDT_ROOM	KR_FUZZ_MAX_INPUT
 /* the blob may start anywhere below the FDT, also misaligned */
 #define KR_FUZZ_BLOB_SPAN	(KR_FUZZ_FDT_OFF - KR_FUZZ_MAX_INPUT)
+
+/*
+ * A header or FDT may claim a blob much larger than the input; the checksum
+ * then runs over that much memory. Claims up to the largest blob the buddy
+ * allocator hands out (MAX_PAGE_ORDER, 4 MiB) are followed, larger ones are
+ * cut down to it: they reach the same code and would only make each input
+ * slower.
+ */
+#define KR_FUZZ_CLAIM_MAX	((4U << 20) + KR_FUZZ_MAX_INPUT)
 
 /* ctl.flags */
 #define KR_FUZZ_RESEAL		0x01	/* recompute the blob crc */
@@ -50,6 +58,7 @@ struct kr_fuzz_ctl {
 	__le16 fdt_len;		/* bytes of FDT with KR_FUZZ_RAW_FDT */
 	__le32 blob_off;	/* blob at base + blob_off % KR_FUZZ_BLOB_SPAN */
 	__le32 blob_size_adj;	/* FDT blob-size = blob bytes + (s32)adj */
+				/* |adj| at most KR_FUZZ_CLAIM_MAX */
 	__le32 spare_off;	/* FDT spare = base + spare_off */
 	__le32 spare_size;	/* FDT spare-size */
 } __packed;
@@ -65,17 +74,19 @@ static inline u64 kr_fuzz_reloc(u64 v, phys_addr_t base)
  * walks a header that says where the records are; a header too broken for
  * that is left alone for the validator to reject.
  */
+#define KR_FUZZ_HDR(blob, field)					\
+	((blob) + offsetof(struct kho_ranges_blob_hdr, field))
+
 static inline void kr_fuzz_reloc_blob(u8 *blob, size_t len, phys_addr_t base)
 {
-	struct kho_ranges_blob_hdr *hdr = (void *)blob;
 	u64 i, nr, hdr_size, range_size;
 
-	if (len < sizeof(*hdr))
+	if (len < sizeof(struct kho_ranges_blob_hdr))
 		return;
-	hdr_size = get_unaligned_le32(&hdr->hdr_size);
-	range_size = get_unaligned_le32(&hdr->range_size);
-	nr = get_unaligned_le64(&hdr->nr_ranges);
-	if (hdr_size < sizeof(*hdr) || hdr_size > len ||
+	hdr_size = get_unaligned_le32(KR_FUZZ_HDR(blob, hdr_size));
+	range_size = get_unaligned_le32(KR_FUZZ_HDR(blob, range_size));
+	nr = get_unaligned_le64(KR_FUZZ_HDR(blob, nr_ranges));
+	if (hdr_size < sizeof(struct kho_ranges_blob_hdr) || hdr_size > len ||
 	    range_size < sizeof(struct kho_ranges_blob_range))
 		return;
 	for (i = 0; i < nr && (len - hdr_size) / range_size > i; i++) {
@@ -89,22 +100,23 @@ static inline void kr_fuzz_reloc_blob(u8 *blob, size_t len, phys_addr_t base)
 /*
  * Seal the blob as a writer does: crc over header (crc field zero) and
  * payload, if the header's sizes stay inside the @room bytes the harness
- * controls.
+ * controls (at most KR_FUZZ_CLAIM_MAX).
  */
 static inline void kr_fuzz_seal_blob(u8 *blob, size_t room)
 {
-	struct kho_ranges_blob_hdr *hdr = (void *)blob;
 	u64 hdr_size, payload;
 
-	if (room < sizeof(*hdr))
+	room = min_t(size_t, room, KR_FUZZ_CLAIM_MAX);
+	if (room < sizeof(struct kho_ranges_blob_hdr))
 		return;
-	hdr_size = get_unaligned_le32(&hdr->hdr_size);
-	payload = get_unaligned_le64(&hdr->payload_size);
-	if (hdr_size < sizeof(*hdr) || hdr_size > room ||
+	hdr_size = get_unaligned_le32(KR_FUZZ_HDR(blob, hdr_size));
+	payload = get_unaligned_le64(KR_FUZZ_HDR(blob, payload_size));
+	if (hdr_size < sizeof(struct kho_ranges_blob_hdr) || hdr_size > room ||
 	    payload > room - hdr_size)
 		return;
-	put_unaligned_le32(0, &hdr->crc);
-	put_unaligned_le32(~crc32_le(~0U, blob, hdr_size + payload), &hdr->crc);
+	put_unaligned_le32(0, KR_FUZZ_HDR(blob, crc));
+	put_unaligned_le32(~crc32_le(~0U, blob, hdr_size + payload),
+			   KR_FUZZ_HDR(blob, crc));
 }
 
 /* a root FDT as kho_ranges_serialize() writes it, into @room bytes */

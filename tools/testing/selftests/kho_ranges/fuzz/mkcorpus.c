@@ -49,8 +49,9 @@ static void write_seed(const char *name, const struct kr_fuzz_ctl *ctl,
  * Serialize @kr and write it as seeds: generated FDT, the serializer's own
  * FDT bytes, and whatever @flags and @mode add.
  */
-static void seed_from_tracker(const char *name, struct kho_ranges *kr,
-			      u8 flags, u8 mode, bool raw_fdt_too)
+static void seed_from_tracker_spare(const char *name, struct kho_ranges *kr,
+				    u8 flags, u8 mode, bool raw_fdt_too,
+				    u32 spare_size)
 {
 	const phys_addr_t base = kho_sim.ram_base;
 	struct kho_ranges_blob_hdr *hdr;
@@ -74,7 +75,7 @@ static void seed_from_tracker(const char *name, struct kho_ranges *kr,
 	ctl.mode = mode;
 	ctl.blob_off = cpu_to_le32(kr->blob_phys - base);
 	ctl.spare_off = cpu_to_le32(kr->spare_phys - base);
-	ctl.spare_size = cpu_to_le32(kr->spare_size);
+	ctl.spare_size = cpu_to_le32(spare_size ?: kr->spare_size);
 	write_seed(name, &ctl, NULL, 0, blob, kr->blob_size);
 
 	if (raw_fdt_too) {
@@ -90,6 +91,12 @@ static void seed_from_tracker(const char *name, struct kho_ranges *kr,
 			   kr->blob_size);
 	}
 	kho_ranges_abort(kr);
+}
+
+static void seed_from_tracker(const char *name, struct kho_ranges *kr,
+			      u8 flags, u8 mode, bool raw_fdt_too)
+{
+	seed_from_tracker_spare(name, kr, flags, mode, raw_fdt_too, 0);
 }
 
 static void fresh(struct kho_ranges *kr)
@@ -149,6 +156,15 @@ static void seeds_many(void)
 	seed_from_tracker("many-bulk-nospare-noresize", &kr,
 			  KR_FUZZ_NO_SPARE | KR_FUZZ_NO_RESIZE,
 			  KHO_RANGES_RESERVE_BULK, false);
+	/*
+	 * Found by fuzzing: spare room too small for the records. memblock
+	 * grew out of it and freed it, whole pages, un-reserving preserved
+	 * memory around it.
+	 */
+	seed_from_tracker_spare("regress-spare-too-small", &kr, 0,
+				KHO_RANGES_RESERVE_ASCENDING, false, 0x1270);
+	seed_from_tracker_spare("regress-spare-one-page", &kr, 0,
+				KHO_RANGES_RESERVE_ASCENDING, false, PAGE_SIZE);
 	kho_ranges_destroy(&kr);
 }
 
@@ -220,13 +236,15 @@ static void hand_finish(struct hand *h)
 	put_unaligned_le64(h->nr * h->range_size, h->b + 32);
 	/* a newer writer's extra header fields */
 	memset(h->b + 48, 0x5a, h->hdr_size - 48);
+	/* sealed before relocation: only KR_FUZZ_RESEAL makes it match */
+	kr_fuzz_seal_blob(h->b, h->len);
 }
 
 static void hand_write(const char *name, struct hand *h, u8 flags, u8 mode,
 		       s32 size_adj)
 {
 	struct kr_fuzz_ctl ctl = {
-		.flags = KR_FUZZ_RELOC | KR_FUZZ_RESEAL | flags,
+		.flags = flags,
 		.mode = mode,
 		.blob_off = cpu_to_le32(HAND_BLOB_OFF),
 		.blob_size_adj = cpu_to_le32(size_adj),
@@ -237,6 +255,8 @@ static void hand_write(const char *name, struct hand *h, u8 flags, u8 mode,
 	write_seed(name, &ctl, NULL, 0, h->b, h->len);
 }
 
+/* relocated and sealed: what a previous kernel would have written */
+#define HF		(KR_FUZZ_RELOC | KR_FUZZ_RESEAL)
 #define HANDOVER	KHO_RANGES_INFO(0, KHO_RANGES_INFO_HANDOVER, 0)
 #define FOLIO(o, t)	KHO_RANGES_INFO(o, KHO_RANGES_INFO_FOLIO, t)
 
@@ -253,42 +273,43 @@ static void hand_basic(struct hand *h, u32 hdr_size, u32 range_size)
 
 static void seeds_hand(void)
 {
-	struct kr_fuzz_ctl misaligned = {
+	struct kr_fuzz_ctl ctl = {
 		.flags = KR_FUZZ_RELOC | KR_FUZZ_RESEAL,
 	};
 	const u64 end = KR_FUZZ_ARENA;
 	static struct hand h;
 
 	hand_basic(&h, 48, 16);
-	hand_write("hand-basic", &h, 0, KHO_RANGES_RESERVE_ASCENDING, 0);
-	hand_write("hand-basic-badcrc", &h, 0, 0, 0);
+	hand_write("hand-basic", &h, HF, KHO_RANGES_RESERVE_ASCENDING, 0);
+	/* relocated, not sealed: the crc is the writer's, before relocation */
+	hand_write("hand-basic-badcrc", &h, KR_FUZZ_RELOC, 0, 0);
+	hand_write("hand-truncated", &h, HF, 0, -1);
 	h.b[0] ^= 1;
-	hand_write("hand-bad-magic", &h, 0, 0, 0);
-	hand_write("hand-truncated", &h, 0, 0, -1);
+	hand_write("hand-bad-magic", &h, HF, 0, 0);
 
 	/* a newer minor: longer header and records, which 1.0 skips */
 	hand_basic(&h, 64, 24);
 	put_unaligned_le16(3, h.b + 6);
-	hand_write("hand-minor3-hdr64-rec24", &h, 0, KHO_RANGES_RESERVE_BULK, 0);
+	hand_write("hand-minor3-hdr64-rec24", &h, HF, KHO_RANGES_RESERVE_BULK, 0);
 
 	hand_basic(&h, 48, 16);
 	put_unaligned_le16(2, h.b + 4);
-	hand_write("hand-major2", &h, 0, 0, 0);
+	hand_write("hand-major2", &h, HF, 0, 0);
 
 	hand_basic(&h, 48, 16);
 	put_unaligned_le32(0x0000ffff, h.b + 16);
-	hand_write("hand-blob-flags-compat", &h, 0, 0, 0);
+	hand_write("hand-blob-flags-compat", &h, HF, 0, 0);
 	put_unaligned_le32(0x00010000, h.b + 16);
-	hand_write("hand-blob-flags-incompat", &h, 0, 0, 0);
+	hand_write("hand-blob-flags-incompat", &h, HF, 0, 0);
 
 	hand_basic(&h, 48, 16);
 	put_unaligned_le32(16, h.b + 20);
-	hand_write("hand-page-shift-16", &h, 0, 0, 0);
+	hand_write("hand-page-shift-16", &h, HF, 0, 0);
 
 	/* no records: nothing preserves the blob */
 	hand_start(&h, 48, 16);
 	hand_finish(&h);
-	hand_write("hand-zero-records", &h, 0, 0, 0);
+	hand_write("hand-zero-records", &h, HF, 0, 0);
 
 	/* the first and the last pages of RAM */
 	hand_start(&h, 48, 16);
@@ -296,32 +317,32 @@ static void seeds_hand(void)
 	hand_rec(&h, HAND_BLOB_OFF, 1, HANDOVER);
 	hand_rec(&h, end - (2 << 20), 512, FOLIO(9, 7));
 	hand_finish(&h);
-	hand_write("hand-end-of-ram", &h, 0, KHO_RANGES_RESERVE_DESCENDING, 0);
+	hand_write("hand-end-of-ram", &h, HF, KHO_RANGES_RESERVE_DESCENDING, 0);
 
 	hand_start(&h, 48, 16);
 	hand_rec(&h, HAND_BLOB_OFF, 1, HANDOVER);
 	hand_rec(&h, end - PAGE_SIZE, 2, KHO_RANGES_INFO(0, 0, 7));
 	hand_finish(&h);
-	hand_write("hand-straddles-end-of-ram", &h, 0, 0, 0);
+	hand_write("hand-straddles-end-of-ram", &h, HF, 0, 0);
 
 	/* absolute addresses: wrapping past 2^64, and below RAM */
 	hand_start(&h, 48, 16);
 	hand_rec(&h, HAND_BLOB_OFF, 1, HANDOVER);
 	hand_rec(&h, ~0ULL - PAGE_SIZE + 1, 2, KHO_RANGES_INFO(0, 0, 7));
 	hand_finish(&h);
-	hand_write("hand-wraps-64bit", &h, 0, 0, 0);
+	hand_write("hand-wraps-64bit", &h, HF, 0, 0);
 
 	hand_start(&h, 48, 16);
 	hand_rec(&h, HAND_BLOB_OFF, 1, HANDOVER);
 	hand_rec(&h, ~0ULL - (1ULL << 40) + 1, 1U << 31, FOLIO(31, 7));
 	hand_finish(&h);
-	hand_write("hand-order31-near-top", &h, 0, 0, 0);
+	hand_write("hand-order31-near-top", &h, HF, 0, 0);
 
 	hand_start(&h, 48, 16);
 	hand_rec(&h, 0x1000 | end, 1, KHO_RANGES_INFO(0, 0, 7));
 	hand_rec(&h, HAND_BLOB_OFF, 1, HANDOVER);
 	hand_finish(&h);
-	hand_write("hand-outside-ram", &h, 0, 0, 0);
+	hand_write("hand-outside-ram", &h, HF, 0, 0);
 
 	/* info words with flags no kernel defines yet, and bad orders */
 	hand_start(&h, 48, 16);
@@ -330,56 +351,74 @@ static void seeds_hand(void)
 	hand_rec(&h, 2 << 20, 8, KHO_RANGES_INFO(3, KHO_RANGES_INFO_FOLIO | 0x1000, 2));
 	hand_rec(&h, 3 << 20, 8, KHO_RANGES_INFO(3, 0xf000, 0xffff));
 	hand_finish(&h);
-	hand_write("hand-info-unknown-flags", &h, 0, KHO_RANGES_RESERVE_BULK, 0);
+	hand_write("hand-info-unknown-flags", &h, HF, KHO_RANGES_RESERVE_BULK, 0);
 
 	hand_start(&h, 48, 16);
 	hand_rec(&h, HAND_BLOB_OFF, 1, HANDOVER);
 	hand_rec(&h, 2 << 20, 8, 0x3f);
 	hand_finish(&h);
-	hand_write("hand-info-order63", &h, 0, 0, 0);
+	hand_write("hand-info-order63", &h, HF, 0, 0);
 
 	/* unsorted, overlapping, empty, misaligned */
 	hand_start(&h, 48, 16);
 	hand_rec(&h, HAND_BLOB_OFF, 1, HANDOVER);
 	hand_rec(&h, 0, 1, KR_PLAIN);
 	hand_finish(&h);
-	hand_write("hand-unsorted", &h, 0, 0, 0);
+	hand_write("hand-unsorted", &h, HF, 0, 0);
 
 	hand_start(&h, 48, 16);
 	hand_rec(&h, HAND_BLOB_OFF, 4, HANDOVER);
 	hand_rec(&h, HAND_BLOB_OFF + 3 * PAGE_SIZE, 1, KR_PLAIN);
 	hand_finish(&h);
-	hand_write("hand-overlap", &h, 0, 0, 0);
+	hand_write("hand-overlap", &h, HF, 0, 0);
+
+	hand_start(&h, 48, 16);
+	hand_rec(&h, HAND_BLOB_OFF, 1, HANDOVER);
+	hand_rec(&h, (2 << 20) + PAGE_SIZE, 8, FOLIO(3, 1));
+	hand_finish(&h);
+	hand_write("hand-misaligned-order", &h, HF, 0, 0);
 
 	hand_start(&h, 48, 16);
 	hand_rec(&h, HAND_BLOB_OFF, 1, HANDOVER);
 	hand_rec(&h, 2 << 20, 0, KR_PLAIN);
 	hand_rec(&h, (3 << 20) + 512, 1, KR_PLAIN);
 	hand_finish(&h);
-	hand_write("hand-empty-and-misaligned", &h, 0, 0, 0);
+	hand_write("hand-empty-and-misaligned", &h, HF, 0, 0);
 
 	/* counts that do not add up */
 	hand_basic(&h, 48, 16);
 	put_unaligned_le64(262141, h.b + 24);
 	put_unaligned_le64(262141 * 16ULL, h.b + 32);
-	hand_write("hand-claims-262141-records", &h, 0, 0,
+	hand_write("hand-claims-262141-records", &h, HF, 0,
 		   262141 * 16 + 48 - h.len);
 	put_unaligned_le64(~0ULL, h.b + 24);
-	hand_write("hand-claims-u64max-records", &h, 0, 0, 0);
+	hand_write("hand-claims-u64max-records", &h, HF, 0, 0);
 
 	/* the blob placed off a page boundary */
 	hand_basic(&h, 48, 16);
-	misaligned.blob_off = cpu_to_le32(HAND_BLOB_OFF + 8);
-	write_seed("hand-blob-misaligned", &misaligned, NULL, 0, h.b, h.len);
+	ctl.blob_off = cpu_to_le32(HAND_BLOB_OFF + 8);
+	write_seed("hand-blob-misaligned", &ctl, NULL, 0, h.b, h.len);
+
+	/*
+	 * Found by fuzzing: spare room on the blob itself. memblock.reserved
+	 * moved there and overwrote the records before they were reserved.
+	 */
+	ctl.blob_off = cpu_to_le32(HAND_BLOB_OFF);
+	ctl.spare_off = cpu_to_le32(HAND_BLOB_OFF);
+	ctl.spare_size = cpu_to_le32(PAGE_SIZE);
+	write_seed("regress-spare-on-blob", &ctl, NULL, 0, h.b, h.len);
 }
 
 /* root FDTs that are not what the boot protocol promised */
 static void seeds_fdt(void)
 {
-	struct kr_fuzz_ctl ctl = { .flags = KR_FUZZ_RELOC | KR_FUZZ_RESEAL |
-					    KR_FUZZ_RAW_FDT };
+	struct kr_fuzz_ctl ctl = {
+		.flags = HF | KR_FUZZ_RAW_FDT,
+		.blob_off = cpu_to_le32(HAND_BLOB_OFF),
+	};
 	static struct hand h;
 	static u8 fdt[PAGE_SIZE];
+	unsigned int off;
 
 	hand_basic(&h, 48, 16);
 	kr_fuzz_build_fdt(fdt, sizeof(fdt), HAND_BLOB_OFF, h.len, true,
@@ -403,8 +442,30 @@ static void seeds_fdt(void)
 	write_seed("fdt-no-blob-size", &ctl, fdt, fdt_totalsize(fdt), h.b,
 		   h.len);
 
+	/* the blob the FDT points at is nowhere in memory */
+	kr_fuzz_build_fdt(fdt, sizeof(fdt), 1ULL << 40, h.len, false, 0, 0);
+	ctl.fdt_len = cpu_to_le16(fdt_totalsize(fdt));
+	write_seed("fdt-blob-outside-ram", &ctl, fdt, fdt_totalsize(fdt), h.b,
+		   h.len);
+
 	ctl.fdt_len = 0;
 	write_seed("fdt-empty", &ctl, NULL, 0, h.b, h.len);
+
+	/*
+	 * Found by fuzzing: a structure block two bytes off its 4-byte
+	 * alignment passes fdt_check_header(), and libfdt then loads every
+	 * tag misaligned.
+	 */
+	kr_fuzz_build_fdt(fdt, sizeof(fdt), HAND_BLOB_OFF, h.len, false, 0, 0);
+	off = fdt_off_dt_struct(fdt);
+	memmove(fdt + off + 2, fdt + off, fdt_totalsize(fdt) - off);
+	memset(fdt + off, 0, 2);
+	fdt_set_off_dt_struct(fdt, off + 2);
+	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) + 2);
+	fdt_set_totalsize(fdt, fdt_totalsize(fdt) + 2);
+	ctl.fdt_len = cpu_to_le16(fdt_totalsize(fdt));
+	write_seed("regress-fdt-struct-misaligned", &ctl, fdt,
+		   fdt_totalsize(fdt), h.b, h.len);
 }
 
 int main(int argc, char **argv)
