@@ -386,10 +386,16 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 	if (mode == KHO_RANGES_RESERVE_BULK) {
 		ret = memblock_reserve_bulk(in->nr_ranges, kho_ranges_bulk_get,
 					    (void *)in, MEMBLOCK_RSRV_NOINIT);
-		if (ret)
-			pr_err("reserving %lu preserved ranges at once failed (%d); none is reserved\n",
-			       in->nr_ranges, ret);
-		return ret;
+		if (!ret)
+			return 0;
+		/*
+		 * Nothing is reserved then (memblock could not place a bigger
+		 * array outside the records' span): one call per record can
+		 * still grow the array, so fall back rather than lose them.
+		 */
+		pr_warn("reserving %lu preserved ranges at once failed (%d); one by one instead\n",
+			in->nr_ranges, ret);
+		mode = KHO_RANGES_RESERVE_DESCENDING;
 	}
 
 	for (n = 0; n < in->nr_ranges; n++) {
