@@ -12,6 +12,7 @@
 
 #include <linux/mm.h>
 #include <linux/memblock.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 
 #include "sim.h"
@@ -21,6 +22,7 @@
 
 struct kho_sim kho_sim;
 struct kho_sim_faults kho_sim_faults;
+__thread struct kho_harness_lock_stat kho_harness_lock_stat;
 struct page *kho_sim_memmap;
 unsigned long kho_sim_base_pfn;
 bool movable_node_enabled;

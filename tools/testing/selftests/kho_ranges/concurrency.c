@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "kr_model.h"
@@ -32,6 +33,7 @@
 #define CONC_PIN_PAGES		16
 #define CONC_PIN_INFO		KHO_RANGES_INFO(2, KHO_RANGES_INFO_FOLIO, 0xbeef)
 #define CONC_CHECK_EVERY	1000
+#define CONC_WALKS		500
 
 struct conc_thread {
 	pthread_t tid;
@@ -43,18 +45,25 @@ struct conc_thread {
 	unsigned long contended;
 	unsigned long busy;
 	unsigned long progress;		/* atomic: successful calls so far */
+	unsigned long done;		/* atomic: calls made so far */
+	bool finished;			/* atomic */
 	bool stop_on_busy;
 	const char *err;
 	unsigned long err_op;
+	struct kho_harness_lock_stat lock;
+	unsigned long long ns;
 };
 
 struct conc_reader {
 	pthread_t tid;
 	struct kho_ranges *kr;
+	struct conc_thread *t;
 	unsigned long base;
-	bool stop;
 	unsigned long walks;
 	const char *err;
+	struct kho_harness_lock_stat lock;
+	unsigned long long hold_ns;
+	unsigned long long ns;
 };
 
 static unsigned long conc_base(unsigned int window)
@@ -127,12 +136,14 @@ static const char *conc_contend(struct conc_thread *t)
 static void *conc_worker(void *arg)
 {
 	struct conc_thread *t = arg;
+	unsigned long long t0 = kho_harness_now_ns();
 	unsigned long n;
 
 	for (n = 0; n < t->ops && !t->err; n++) {
 		struct kr_model_op op;
 		int want, got;
 
+		__atomic_store_n(&t->done, n, __ATOMIC_RELAXED);
 		/* once frozen the tracker answers -EBUSY before anything else */
 		if (n % 8 == 7 && !t->stop_on_busy) {
 			t->err = conc_contend(t);
@@ -174,6 +185,9 @@ static void *conc_worker(void *arg)
 		}
 	}
 	t->ops = n;
+	__atomic_store_n(&t->finished, true, __ATOMIC_RELEASE);
+	t->lock = kho_harness_lock_stat;
+	t->ns = kho_harness_now_ns() - t0;
 	return NULL;
 }
 
@@ -200,20 +214,46 @@ static int conc_walk_one(void *priv, unsigned long pfn, unsigned long nr,
 	return w->err ? 1 : 0;
 }
 
+/*
+ * Has the writers' progress reached walk @k of CONC_WALKS? The walks are
+ * spread evenly over the writers' calls, so that their number is fixed
+ * whatever the scheduler does, and all of them overlap the writers.
+ */
+static bool conc_walk_due(const struct conc_reader *r, unsigned long k)
+{
+	unsigned long done = 0, finished = 0, i;
+
+	for (i = 0; i < CONC_THREADS; i++) {
+		done += __atomic_load_n(&r->t[i].done, __ATOMIC_RELAXED);
+		finished += __atomic_load_n(&r->t[i].finished,
+					    __ATOMIC_ACQUIRE);
+	}
+	return finished == CONC_THREADS ||
+	       done >= k * (CONC_THREADS * (unsigned long)CONC_OPS / CONC_WALKS);
+}
+
 /* whole-tree walks while the writers run: always sorted, pins all there */
 static void *conc_reader(void *arg)
 {
 	struct conc_reader *r = arg;
+	unsigned long long t0 = kho_harness_now_ns();
 
-	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE) && !r->err) {
+	for (r->walks = 0; r->walks < CONC_WALKS && !r->err; r->walks++) {
 		struct conc_walk w = { .base = r->base };
+		unsigned long long h0;
 
+		while (!conc_walk_due(r, r->walks))
+			usleep(100);
+		h0 = kho_harness_now_ns();
 		kho_ranges_walk(r->kr, conc_walk_one, &w);
+		r->hold_ns += kho_harness_now_ns() - h0;
 		if (!w.err && w.pinned != CONC_THREADS)
 			w.err = "walk missed a pinned range";
 		r->err = w.err;
-		r->walks++;
 	}
+	r->lock = kho_harness_lock_stat;
+	r->hold_ns -= r->lock.wait_ns;
+	r->ns = kho_harness_now_ns() - t0;
 	return NULL;
 }
 
@@ -248,7 +288,7 @@ FIXTURE_SETUP(concurrency)
 						 CONC_PIN_PAGES, CONC_PIN_INFO));
 	}
 	c->reader = (struct conc_reader){
-		.kr = &c->kr, .base = conc_base(0),
+		.kr = &c->kr, .t = c->t, .base = conc_base(0),
 	};
 }
 
@@ -282,7 +322,6 @@ static void conc_join(struct __test_metadata *_metadata,
 	for (i = 0; i < CONC_THREADS; i++)
 		ASSERT_EQ(0, pthread_join(c->t[i].tid, NULL));
 	if (reader) {
-		__atomic_store_n(&c->reader.stop, true, __ATOMIC_RELEASE);
 		ASSERT_EQ(0, pthread_join(c->reader.tid, NULL));
 		ASSERT_EQ(NULL, c->reader.err);
 	}
@@ -337,7 +376,15 @@ TEST_F_TIMEOUT(concurrency, threads_in_disjoint_windows_match_their_models, 600)
 		ASSERT_LT(c->t[i].ops / 10, c->t[i].ok);
 		ASSERT_LT(0, c->t[i].contended);
 	}
-	ASSERT_LT(0, c->reader.walks);
+	ASSERT_EQ(CONC_WALKS, c->reader.walks);
+	for (i = 0; i < CONC_THREADS; i++)
+		TH_LOG("writer %lu: %lu ops in %llu ms, lock taken %lu times, %lu contended, %llu ms waiting",
+		       i, c->t[i].ops, c->t[i].ns / 1000000, c->t[i].lock.acquired,
+		       c->t[i].lock.contended, c->t[i].lock.wait_ns / 1000000);
+	TH_LOG("reader: %lu walks in %llu ms, holding the lock %llu ms, %lu contended, %llu ms waiting",
+	       c->reader.walks, c->reader.ns / 1000000,
+	       c->reader.hold_ns / 1000000, c->reader.lock.contended,
+	       c->reader.lock.wait_ns / 1000000);
 	TH_LOG("%d threads x %d ops: %lu calls (%lu succeeded, %lu cross-window contention checks), %lu concurrent walks, 0 mismatches",
 	       CONC_THREADS, CONC_OPS, ops, ok, contended, c->reader.walks);
 }
