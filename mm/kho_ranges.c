@@ -44,6 +44,8 @@
 /* the ABI is byte-exact: see Documentation/core-api/kho_ranges.rst */
 static_assert(sizeof(struct kho_ranges_blob_hdr) == 48);
 static_assert(sizeof(struct kho_ranges_blob_range) == 16);
+static_assert(sizeof(struct kho_ranges_blob_hdr_v2) == 64);
+static_assert(sizeof(struct kho_ranges_blob_bitmap) == 24);
 
 /* a record holds at most this many pages of one range */
 static unsigned long kho_ranges_record_max(unsigned int order)
@@ -67,6 +69,9 @@ static int kho_ranges_check(unsigned long pfn, unsigned long nr_pages,
 		return -EINVAL;
 	if (flags & ~(KHO_RANGES_INFO_KNOWN_COMPAT |
 		      KHO_RANGES_INFO_KNOWN_INCOMPAT))
+		return -EINVAL;
+	/* only the serializer marks its own blob and FDT as handover */
+	if (info & KHO_RANGES_INFO_HANDOVER)
 		return -EINVAL;
 	return 0;
 }
@@ -497,6 +502,28 @@ size_t kho_ranges_blob_size(unsigned long nr_records)
 EXPORT_SYMBOL_GPL(kho_ranges_blob_size);
 
 /*
+ * Bytes of a blob: its header, the range records, the bitmap records and
+ * their words. SIZE_MAX if that does not fit in a size_t.
+ */
+static size_t kho_ranges_layout_size(size_t hdr_size, unsigned long nr_ranges,
+				     unsigned long nr_bitmaps,
+				     unsigned long nr_words)
+{
+	size_t size = hdr_size, part;
+
+	if (check_mul_overflow((size_t)nr_ranges,
+			       sizeof(struct kho_ranges_blob_range), &part) ||
+	    check_add_overflow(size, part, &size) ||
+	    check_mul_overflow((size_t)nr_bitmaps,
+			       sizeof(struct kho_ranges_blob_bitmap), &part) ||
+	    check_add_overflow(size, part, &size) ||
+	    check_mul_overflow((size_t)nr_words, sizeof(u64), &part) ||
+	    check_add_overflow(size, part, &size))
+		return SIZE_MAX;
+	return size;
+}
+
+/*
  * The blob must be physically contiguous: the next kernel reads it before it
  * has page tables for anything but what the boot protocol maps. Up to
  * MAX_PAGE_ORDER it comes from the buddy allocator, beyond that from
@@ -532,34 +559,202 @@ static void kho_ranges_free_blob(struct page *page, size_t size)
 #endif
 }
 
-static size_t kho_ranges_write_records(struct kho_ranges *kr,
-				       struct kho_ranges_blob_range *rec,
-				       unsigned long max_records)
+/*
+ * The serializer's plan. Preserved memory is cut into aligned windows of
+ * KHO_RANGES_WINDOW_PAGES pages; a window whose ranges all carry one info
+ * word of a small order, and that no range enters or leaves, may be written
+ * as bits of a bitmap record instead of one range record per range, and is
+ * when that takes fewer bytes. Consecutive bitmap windows of one info word
+ * share a record. The same walk runs twice: once to count (@hdr NULL), once
+ * to write, and decides the same way both times.
+ *
+ * Handover ranges (the blob and the root FDT, preserved while serializing)
+ * are always range records and take no part in the decisions, so that
+ * preserving them between the two walks changes nothing but their own
+ * records. A range record may therefore lie inside a bitmap window, on
+ * pages whose bits are clear.
+ */
+#define KHO_RANGES_WINDOW_PAGES		4096UL
+#define KHO_RANGES_BITMAP_MAX_ORDER	6	/* a window is whole u64 words */
+
+struct kho_ranges_plan {
+	/* counts, then positions as the second walk writes */
+	unsigned long nr_ranges;
+	unsigned long nr_bitmaps;
+	unsigned long nr_words;
+	/* the bitmap record being extended */
+	unsigned long bm_end;		/* first pfn after its window */
+	unsigned long bm_bits;		/* folios in its window */
+	u32 bm_info;
+	bool bm_open;
+	/* where to write, or NULL to count */
+	struct kho_ranges_blob_range *ranges;
+	struct kho_ranges_blob_bitmap *bitmaps;
+	__le64 *words;
+	u8 *blob;
+};
+
+static void kho_ranges_plan_range(struct kho_ranges_plan *p, unsigned long pfn,
+				  unsigned long nr_pages, u32 info)
 {
-	MA_STATE(mas, &kr->mt, 0, 0);
-	unsigned long nr = 0;
+	unsigned long chunk = kho_ranges_record_max(kho_ranges_info_order(info));
+
+	while (nr_pages) {
+		unsigned long n = min(nr_pages, chunk);
+
+		if (p->ranges) {
+			struct kho_ranges_blob_range *rec = &p->ranges[p->nr_ranges];
+
+			rec->start = cpu_to_le64(PFN_PHYS(pfn));
+			rec->nr_pages = cpu_to_le32(n);
+			rec->info = cpu_to_le32(info);
+		}
+		p->nr_ranges++;
+		pfn += n;
+		nr_pages -= n;
+	}
+}
+
+/* can the open bitmap record take window @ws of @bits folios? */
+static bool kho_ranges_plan_extends(const struct kho_ranges_plan *p,
+				    unsigned long ws, u32 info,
+				    unsigned long bits)
+{
+	return p->bm_open && p->bm_info == info && p->bm_end == ws &&
+	       p->bm_bits + bits <= KHO_RANGES_BITMAP_MAX_BITS;
+}
+
+/* open a bitmap record for window @ws, or extend the open one over it */
+static void kho_ranges_plan_window(struct kho_ranges_plan *p, unsigned long ws,
+				   u32 info)
+{
+	unsigned int order = kho_ranges_info_order(info);
+	unsigned long bits = KHO_RANGES_WINDOW_PAGES >> order;
+	struct kho_ranges_blob_bitmap *bm;
+
+	if (!kho_ranges_plan_extends(p, ws, info, bits)) {
+		if (p->bitmaps) {
+			bm = &p->bitmaps[p->nr_bitmaps];
+			bm->start = cpu_to_le64(PFN_PHYS(ws));
+			bm->info = cpu_to_le32(info);
+			bm->nr_bits = 0;
+			bm->words = cpu_to_le64((u8 *)&p->words[p->nr_words] -
+						p->blob);
+		}
+		p->nr_bitmaps++;
+		p->bm_open = true;
+		p->bm_info = info;
+		p->bm_bits = 0;
+	}
+	p->bm_bits += bits;
+	if (p->bitmaps) {
+		bm = &p->bitmaps[p->nr_bitmaps - 1];
+		bm->nr_bits = cpu_to_le32(le32_to_cpu(bm->nr_bits) + bits);
+		memset(&p->words[p->nr_words], 0, bits / 8);
+	}
+	p->nr_words += bits / 64;
+	p->bm_end = ws + KHO_RANGES_WINDOW_PAGES;
+}
+
+/* set the bits of a range in the window the open bitmap record ends with */
+static void kho_ranges_plan_bits(struct kho_ranges_plan *p, unsigned long ws,
+				 unsigned long pfn, unsigned long nr_pages,
+				 unsigned int order)
+{
+	unsigned long bits = KHO_RANGES_WINDOW_PAGES >> order;
+	unsigned long first = (pfn - ws) >> order, i;
+	__le64 *w;
+
+	if (!p->words)
+		return;
+	w = &p->words[p->nr_words - bits / 64];
+	for (i = first; i < first + (nr_pages >> order); i++)
+		w[i / 64] |= cpu_to_le64(BIT_ULL(i % 64));
+}
+
+static bool kho_ranges_is_handover(u32 info)
+{
+	return info & KHO_RANGES_INFO_HANDOVER;
+}
+
+/*
+ * Plan the window that holds @pfn, the first pfn not planned yet. @spill is
+ * the first pfn after the last non-handover range planned so far; a range
+ * of an earlier window reaching into this one keeps it in range records.
+ * Return: the first pfn after the last range that starts in the window.
+ */
+static unsigned long kho_ranges_plan_one(struct kho_ranges *kr,
+					 struct kho_ranges_plan *p,
+					 unsigned long pfn, unsigned long *spill)
+{
+	MA_STATE(mas, &kr->mt, pfn, pfn);
+	unsigned long ws = ALIGN_DOWN(pfn, KHO_RANGES_WINDOW_PAGES);
+	unsigned long we = ws + KHO_RANGES_WINDOW_PAGES - 1;
+	unsigned long nr = 0, next = pfn;
+	bool bitmap = *spill <= ws;
+	u32 info = 0;
 	void *entry;
 
-	mas_for_each(&mas, entry, ULONG_MAX) {
-		u32 info = xa_to_value(entry);
-		unsigned long chunk = kho_ranges_record_max(kho_ranges_info_order(info));
-		unsigned long pfn = mas.index;
-		unsigned long left = mas.last - mas.index + 1;
+	/* the window's ranges: one info word, none sticking out? */
+	mas_for_each(&mas, entry, we) {
+		u32 i = xa_to_value(entry);
 
-		while (left) {
-			unsigned long n = min(left, chunk);
-
-			if (WARN_ON(nr == max_records))
-				return nr;
-			rec[nr].start = cpu_to_le64(PFN_PHYS(pfn));
-			rec[nr].nr_pages = cpu_to_le32(n);
-			rec[nr].info = cpu_to_le32(info);
-			nr++;
-			pfn += n;
-			left -= n;
-		}
+		if (kho_ranges_is_handover(i))
+			continue;
+		if (nr++ && i != info)
+			bitmap = false;
+		info = i;
+		if (mas.last > we ||
+		    kho_ranges_info_order(i) > KHO_RANGES_BITMAP_MAX_ORDER)
+			bitmap = false;
 	}
-	return nr;
+	if (!nr)
+		bitmap = false;
+	if (bitmap) {
+		unsigned long bits = KHO_RANGES_WINDOW_PAGES >>
+				     kho_ranges_info_order(info);
+		size_t cost = bits / 8;
+
+		if (!kho_ranges_plan_extends(p, ws, info, bits))
+			cost += sizeof(struct kho_ranges_blob_bitmap);
+		bitmap = cost < nr * sizeof(struct kho_ranges_blob_range);
+	}
+	if (bitmap)
+		kho_ranges_plan_window(p, ws, info);
+	else if (nr)
+		p->bm_open = false;
+
+	mas_set(&mas, pfn);
+	mas_for_each(&mas, entry, we) {
+		u32 i = xa_to_value(entry);
+		unsigned long n = mas.last - mas.index + 1;
+
+		if (bitmap && !kho_ranges_is_handover(i))
+			kho_ranges_plan_bits(p, ws, mas.index, n,
+					     kho_ranges_info_order(i));
+		else
+			kho_ranges_plan_range(p, mas.index, n, i);
+		if (!kho_ranges_is_handover(i))
+			*spill = max(*spill, mas.last + 1);
+		next = mas.last + 1;
+	}
+	return next;
+}
+
+static void kho_ranges_plan(struct kho_ranges *kr, struct kho_ranges_plan *p)
+{
+	MA_STATE(mas, &kr->mt, 0, 0);
+	unsigned long pfn = 0, spill = 0;
+
+	lockdep_assert_held(&kr->lock);
+	for (;;) {
+		mas_set(&mas, pfn);
+		if (!mas_find(&mas, ULONG_MAX))
+			break;
+		pfn = kho_ranges_plan_one(kr, p, mas.index, &spill);
+		if (!pfn)		/* the last range ends at ULONG_MAX */
+			break;
+	}
 }
 
 static int kho_ranges_build_fdt(struct kho_ranges *kr, void *fdt,
@@ -571,6 +766,8 @@ static int kho_ranges_build_fdt(struct kho_ranges *kr, void *fdt,
 	err = err ?: fdt_finish_reservemap(fdt);
 	err = err ?: fdt_begin_node(fdt, "");
 	err = err ?: fdt_property_string(fdt, "compatible",
+					 kr->blob_major == KHO_RANGES_VERSION_MAJOR_V2 ?
+					 KHO_RANGES_FDT_COMPATIBLE_V2 :
 					 KHO_RANGES_FDT_COMPATIBLE);
 	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB,
 				      kr->blob_phys);
@@ -609,10 +806,11 @@ static int kho_ranges_build_fdt(struct kho_ranges *kr, void *fdt,
  */
 int kho_ranges_serialize(struct kho_ranges *kr)
 {
-	struct kho_ranges_blob_hdr *hdr;
-	unsigned long max_records, nr;
+	struct kho_ranges_plan plan = { 0 }, out = { 0 };
+	struct kho_ranges_blob_hdr_v2 *hdr;
+	unsigned long max_records, handover;
 	struct page *blob, *fdt;
-	size_t size, spare, alloc;
+	size_t size, spare, alloc, hdr_size;
 	u32 crc;
 	int ret;
 
@@ -623,15 +821,22 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 	}
 
 	/*
-	 * Two more ranges for the blob and the FDT, and one more record for
-	 * each U32_MAX pages a long range may need to be split into.
+	 * The blob and the FDT, preserved below, are a range record each;
+	 * they never merge with other ranges, whose plan they leave alone.
 	 */
-	max_records = kr->nr_ranges + 2 + (kr->nr_pages >> 31);
-	size = kho_ranges_blob_size(max_records);
+	kho_ranges_plan(kr, &plan);
+	hdr_size = plan.nr_bitmaps ? sizeof(*hdr) : sizeof(hdr->v1);
+	size = kho_ranges_layout_size(hdr_size, plan.nr_ranges + 2,
+				      plan.nr_bitmaps, plan.nr_words);
 	if (size == SIZE_MAX) {
 		ret = -E2BIG;
 		goto out_unlock;
 	}
+	/*
+	 * memblock.reserved gets a region per run of preserved pages at most:
+	 * one per tree range, one more per U32_MAX pages of a long range.
+	 */
+	max_records = kr->nr_ranges + 2 + (kr->nr_pages >> 31);
 	spare = PAGE_ALIGN((max_records + KHO_RANGES_SPARE_EXTRA_RECORDS) *
 			   KHO_RANGES_SPARE_PER_RECORD);
 	alloc = PAGE_ALIGN(size) + spare;
@@ -644,6 +849,7 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 	if (!fdt)
 		goto out_free_blob;
 
+	handover = kr->nr_ranges;
 	ret = __kho_ranges_preserve(kr, page_to_pfn(blob), alloc >> PAGE_SHIFT,
 				    KHO_RANGES_INFO(0, KHO_RANGES_INFO_HANDOVER, 0),
 				    GFP_KERNEL);
@@ -654,25 +860,45 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 				    GFP_KERNEL);
 	if (ret)
 		goto out_unpreserve_blob;
+	handover = kr->nr_ranges - handover;
 
 	hdr = page_address(blob);
-	nr = kho_ranges_write_records(kr, (void *)(hdr + 1), max_records);
-	size = kho_ranges_blob_size(nr);
+	out.blob = (u8 *)hdr;
+	out.ranges = (void *)(out.blob + hdr_size);
+	out.bitmaps = (void *)(out.ranges + plan.nr_ranges + handover);
+	out.words = (void *)(out.bitmaps + plan.nr_bitmaps);
+	kho_ranges_plan(kr, &out);
+	if (WARN_ON(out.nr_ranges != plan.nr_ranges + handover ||
+		    out.nr_bitmaps != plan.nr_bitmaps ||
+		    out.nr_words != plan.nr_words)) {
+		ret = -EFAULT;
+		goto out_unpreserve_fdt;
+	}
+	size = kho_ranges_layout_size(hdr_size, out.nr_ranges, out.nr_bitmaps,
+				      out.nr_words);
 
-	memset(hdr, 0, sizeof(*hdr));
-	hdr->magic = cpu_to_le32(KHO_RANGES_MAGIC);
-	hdr->major = cpu_to_le16(KHO_RANGES_VERSION_MAJOR);
-	hdr->minor = cpu_to_le16(KHO_RANGES_VERSION_MINOR);
-	hdr->hdr_size = cpu_to_le32(sizeof(*hdr));
-	hdr->range_size = cpu_to_le32(sizeof(struct kho_ranges_blob_range));
-	hdr->page_shift = cpu_to_le32(PAGE_SHIFT);
-	hdr->nr_ranges = cpu_to_le64(nr);
-	hdr->payload_size = cpu_to_le64(size - sizeof(*hdr));
+	memset(hdr, 0, hdr_size);
+	hdr->v1.magic = cpu_to_le32(KHO_RANGES_MAGIC);
+	if (out.nr_bitmaps) {
+		hdr->v1.major = cpu_to_le16(KHO_RANGES_VERSION_MAJOR_V2);
+		hdr->v1.minor = cpu_to_le16(KHO_RANGES_VERSION_MINOR_V2);
+		hdr->nr_bitmaps = cpu_to_le64(out.nr_bitmaps);
+		hdr->bitmap_size = cpu_to_le32(sizeof(struct kho_ranges_blob_bitmap));
+	} else {
+		hdr->v1.major = cpu_to_le16(KHO_RANGES_VERSION_MAJOR);
+		hdr->v1.minor = cpu_to_le16(KHO_RANGES_VERSION_MINOR);
+	}
+	hdr->v1.hdr_size = cpu_to_le32(hdr_size);
+	hdr->v1.range_size = cpu_to_le32(sizeof(struct kho_ranges_blob_range));
+	hdr->v1.page_shift = cpu_to_le32(PAGE_SHIFT);
+	hdr->v1.nr_ranges = cpu_to_le64(out.nr_ranges);
+	hdr->v1.payload_size = cpu_to_le64(size - hdr_size);
 	crc = crc32_le(~0U, (void *)hdr, size);
-	hdr->crc = cpu_to_le32(~crc);
+	hdr->v1.crc = cpu_to_le32(~crc);
 
 	kr->blob_phys = page_to_phys(blob);
 	kr->blob_size = size;
+	kr->blob_major = le16_to_cpu(hdr->v1.major);
 	kr->blob_alloc = alloc;
 	kr->spare_phys = kr->blob_phys + alloc - spare;
 	kr->spare_size = spare;
@@ -689,6 +915,7 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 out_unpreserve_fdt:
 	kr->blob_phys = 0;
 	kr->blob_size = 0;
+	kr->blob_major = 0;
 	kr->blob_alloc = 0;
 	kr->spare_phys = 0;
 	kr->spare_size = 0;
@@ -732,6 +959,7 @@ void kho_ranges_abort(struct kho_ranges *kr)
 				     kr->blob_alloc);
 		kr->blob_phys = 0;
 		kr->blob_size = 0;
+		kr->blob_major = 0;
 		kr->blob_alloc = 0;
 		kr->spare_phys = 0;
 		kr->spare_size = 0;

@@ -28,10 +28,15 @@
  * every record (aligned, non-empty, no wrap-around, sorted, non-overlapping,
  * inside memblock.memory, and covering the blob itself) without touching
  * memblock. Only a blob that passes all of it is reserved, by
- * kho_ranges_reserve(), in one pass over the sorted records. The work per
- * range is one memblock call; there is no work per folio at boot, since a
- * folio's order is found again by a binary search in the blob when its
- * owner restores it.
+ * kho_ranges_reserve(), in one pass over the sorted records.
+ *
+ * A blob of major 2 also has bitmap records: a window of folios of one
+ * order, one bit each. Range records and the runs of set bits of the bitmap
+ * records are read as one stream in address order (struct
+ * kho_ranges_cursor), which is what validation checks and what memblock
+ * gets: the work per run of preserved pages is one memblock call, and there
+ * is no work per folio at boot, since a folio's order is found again by a
+ * binary search in the blob when its owner restores it.
  */
 
 static u64 kho_ranges_rec_start(const struct kho_ranges_incoming *in,
@@ -54,6 +59,116 @@ static void kho_ranges_rec(const struct kho_ranges_incoming *in,
 	*info = get_unaligned_le32(&r->info);
 }
 
+static const struct kho_ranges_blob_bitmap *
+kho_ranges_bm(const struct kho_ranges_incoming *in, unsigned long i)
+{
+	return (const void *)(in->bitmaps + i * in->bitmap_size);
+}
+
+/*
+ * The first bit at or after @from that is set (@set) or clear, or the
+ * window's size. The words are read as little-endian u32 halves, which is
+ * the same bit numbering on every architecture.
+ */
+static unsigned long kho_ranges_bm_find(const struct kho_ranges_incoming *in,
+					const struct kho_ranges_blob_bitmap *bm,
+					unsigned long from, bool set)
+{
+	const u8 *words = (const u8 *)in->blob + get_unaligned_le64(&bm->words);
+	unsigned long nr = get_unaligned_le32(&bm->nr_bits);
+
+	while (from < nr) {
+		u32 v = get_unaligned_le32(words + from / 32 * 4);
+
+		if (!set)
+			v = ~v;
+		v &= ~0U << (from % 32);
+		if (v)
+			return min(nr, round_down(from, 32) + __ffs(v));
+		from = round_down(from, 32) + 32;
+	}
+	return nr;
+}
+
+/**
+ * struct kho_ranges_cursor - range records and bitmap runs in address order
+ * @in:       the blob
+ * @r:        next range record
+ * @b:        bitmap record of the next run
+ * @bit:      where in it to look for the run after the pending one
+ * @idx:      extents returned so far
+ * @run:      a bitmap run is pending in @run_start, @run_size, @run_info
+ */
+struct kho_ranges_cursor {
+	const struct kho_ranges_incoming *in;
+	unsigned long r, b, bit, idx;
+	bool run;
+	u64 run_start, run_size;
+	u32 run_info;
+};
+
+static void kho_ranges_cursor_init(struct kho_ranges_cursor *c,
+				   const struct kho_ranges_incoming *in)
+{
+	memset(c, 0, sizeof(*c));
+	c->in = in;
+}
+
+/* make the next run of set bits pending, if there is one */
+static void kho_ranges_cursor_run(struct kho_ranges_cursor *c)
+{
+	const struct kho_ranges_incoming *in = c->in;
+
+	while (!c->run && c->b < in->nr_bitmaps) {
+		const struct kho_ranges_blob_bitmap *bm = kho_ranges_bm(in, c->b);
+		unsigned long nr = get_unaligned_le32(&bm->nr_bits), first, end;
+		u32 info = get_unaligned_le32(&bm->info);
+		unsigned int shift = PAGE_SHIFT + kho_ranges_info_order(info);
+
+		first = kho_ranges_bm_find(in, bm, c->bit, true);
+		if (first == nr) {
+			c->b++;
+			c->bit = 0;
+			continue;
+		}
+		end = kho_ranges_bm_find(in, bm, first, false);
+		c->run = true;
+		c->run_start = get_unaligned_le64(&bm->start) +
+			       ((u64)first << shift);
+		c->run_size = (u64)(end - first) << shift;
+		c->run_info = info;
+		c->bit = end;
+	}
+}
+
+/*
+ * The next extent: a range record, or a run of set bits of a bitmap
+ * record, whichever starts lower. The streams are each sorted in a valid
+ * blob; validation checks that what comes out is.
+ */
+static bool kho_ranges_cursor_next(struct kho_ranges_cursor *c, u64 *start,
+				   u64 *size, u32 *info)
+{
+	const struct kho_ranges_incoming *in = c->in;
+	bool range = c->r < in->nr_ranges;
+
+	kho_ranges_cursor_run(c);
+	if (range && c->run && kho_ranges_rec_start(in, c->r) > c->run_start)
+		range = false;
+	if (range) {
+		kho_ranges_rec(in, c->r++, start, size, info);
+	} else if (c->run) {
+		*start = c->run_start;
+		*size = c->run_size;
+		*info = c->run_info;
+		c->run = false;
+	} else {
+		return false;
+	}
+	c->idx++;
+	return true;
+}
+
 /**
  * kho_ranges_fdt_parse() - find the blob the root FDT points at
  * @fdt:       the root FDT, mapped
@@ -62,8 +177,9 @@ static void kho_ranges_rec(const struct kho_ranges_incoming *in,
  * @blob_size: where to store the blob's size
  *
  * Return: 0 on success; -EINVAL if @fdt is not a well-formed FDT of at most
- * @fdt_size bytes; -EPROTONOSUPPORT if its root is not compatible with
- * "kho-ranges-v1"; -ENOENT if a property is missing or malformed.
+ * @fdt_size bytes; -EPROTONOSUPPORT if its root is compatible with neither
+ * "kho-ranges-v2" nor "kho-ranges-v1"; -ENOENT if a property is missing or
+ * malformed.
  */
 int __init kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
 				phys_addr_t *blob_phys,
@@ -85,9 +201,10 @@ int __init kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
 		       fdt_size);
 		return -EINVAL;
 	}
-	if (fdt_node_check_compatible(fdt, 0, KHO_RANGES_FDT_COMPATIBLE)) {
-		pr_err("root FDT is not compatible with %s\n",
-		       KHO_RANGES_FDT_COMPATIBLE);
+	if (fdt_node_check_compatible(fdt, 0, KHO_RANGES_FDT_COMPATIBLE_V2) &&
+	    fdt_node_check_compatible(fdt, 0, KHO_RANGES_FDT_COMPATIBLE)) {
+		pr_err("root FDT is compatible with neither %s nor %s\n",
+		       KHO_RANGES_FDT_COMPATIBLE_V2, KHO_RANGES_FDT_COMPATIBLE);
 		return -EPROTONOSUPPORT;
 	}
 
@@ -146,13 +263,12 @@ static void __init kho_ranges_find_spare(struct kho_ranges_incoming *in,
 	 * had to grow out of it, it would free the array it leaves, whole
 	 * pages of it, un-reserving preserved memory.
 	 */
-	blob_end = in->blob_phys + (in->records - (const u8 *)in->blob) +
-		   (u64)in->nr_ranges * in->range_size;
+	blob_end = in->blob_phys + in->blob_len;
 	if (!size || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size) ||
 	    phys + size < phys || phys != (phys_addr_t)phys ||
 	    (phys < blob_end && phys + size > in->blob_phys) ||
 	    size / sizeof(struct memblock_region) <
-	    memblock.reserved.cnt + in->nr_ranges + 2 ||
+	    memblock.reserved.cnt + in->nr_extents + 2 ||
 	    kho_ranges_lookup(in, phys, &start, &nr, &info) ||
 	    !(info & KHO_RANGES_INFO_HANDOVER) ||
 	    phys + size > start + ((u64)nr << PAGE_SHIFT))
@@ -164,33 +280,58 @@ bad:
 	pr_warn("ignoring malformed spare room in the root FDT\n");
 }
 
-static int __init kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
-				       size_t blob_size)
+/*
+ * The header, and where the records are. Fills in the layout fields of
+ * @in; validation of the records comes after.
+ */
+static int __init kho_ranges_check_hdr(struct kho_ranges_incoming *in,
+				       const void *blob, size_t blob_size)
 {
+	const struct kho_ranges_blob_hdr_v2 *hdr2 = blob;
+	const struct kho_ranges_blob_hdr *hdr = &hdr2->v1;
 	u32 hdr_size = le32_to_cpu(hdr->hdr_size);
 	u32 range_size = le32_to_cpu(hdr->range_size);
+	u16 major = le16_to_cpu(hdr->major);
 	u64 nr = le64_to_cpu(hdr->nr_ranges);
 	u64 payload = le64_to_cpu(hdr->payload_size);
 	u32 flags = le32_to_cpu(hdr->flags);
+	u64 nr_bm = 0, bytes, bm_bytes = 0;
+	u32 bm_size = 0, min_hdr = sizeof(*hdr);
 	u32 crc, want;
-	u64 bytes;
 
 	if (le32_to_cpu(hdr->magic) != KHO_RANGES_MAGIC) {
 		pr_err("bad blob magic %#x\n", le32_to_cpu(hdr->magic));
 		return -EINVAL;
 	}
-	if (le16_to_cpu(hdr->major) != KHO_RANGES_VERSION_MAJOR) {
-		pr_err("blob ABI %u.%u is not supported (this kernel reads %u.x)\n",
-		       le16_to_cpu(hdr->major), le16_to_cpu(hdr->minor),
-		       KHO_RANGES_VERSION_MAJOR);
+	if (major != KHO_RANGES_VERSION_MAJOR &&
+	    major != KHO_RANGES_VERSION_MAJOR_V2) {
+		pr_err("blob ABI %u.%u is not supported (this kernel reads 1.x and 2.x)\n",
+		       major, le16_to_cpu(hdr->minor));
 		return -EPROTONOSUPPORT;
 	}
-	if (hdr_size < sizeof(*hdr) || !IS_ALIGNED(hdr_size, 8) ||
+	if (major == KHO_RANGES_VERSION_MAJOR_V2)
+		min_hdr = sizeof(*hdr2);
+	if (hdr_size < min_hdr || !IS_ALIGNED(hdr_size, 8) ||
 	    range_size < sizeof(struct kho_ranges_blob_range) ||
 	    !IS_ALIGNED(range_size, 8)) {
 		pr_err("bad blob layout: header %u bytes, records %u bytes\n",
 		       hdr_size, range_size);
 		return -EINVAL;
+	}
+	if (hdr_size > blob_size) {
+		pr_err("blob of %zu bytes is shorter than its %u-byte header\n",
+		       blob_size, hdr_size);
+		return -EMSGSIZE;
+	}
+	if (major == KHO_RANGES_VERSION_MAJOR_V2) {
+		nr_bm = le64_to_cpu(hdr2->nr_bitmaps);
+		bm_size = le32_to_cpu(hdr2->bitmap_size);
+		if (bm_size < sizeof(struct kho_ranges_blob_bitmap) ||
+		    !IS_ALIGNED(bm_size, 8)) {
+			pr_err("bad blob layout: bitmap records %u bytes\n",
+			       bm_size);
+			return -EINVAL;
+		}
 	}
 	if (le32_to_cpu(hdr->page_shift) != PAGE_SHIFT) {
 		pr_err("blob written with PAGE_SHIFT %u, this kernel has %u\n",
@@ -201,11 +342,15 @@ static int __init kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
 		pr_err("blob has unknown incompatible flags %#x\n", flags);
 		return -EOPNOTSUPP;
 	}
+	/* 1.x: the records are the payload; 2.x: words follow the records */
 	if (check_mul_overflow(nr, (u64)range_size, &bytes) ||
-	    bytes != payload || payload > blob_size - hdr_size ||
-	    hdr_size > blob_size) {
-		pr_err("blob sizes do not add up: %llu records of %u bytes, payload %llu, blob %zu\n",
-		       nr, range_size, payload, blob_size);
+	    check_mul_overflow(nr_bm, (u64)bm_size, &bm_bytes) ||
+	    check_add_overflow(bytes, bm_bytes, &bytes) ||
+	    (major == KHO_RANGES_VERSION_MAJOR ? bytes != payload :
+	     bytes > payload || !IS_ALIGNED(payload - bytes, 8)) ||
+	    payload > blob_size - hdr_size) {
+		pr_err("blob sizes do not add up: %llu+%llu records of %u+%u bytes, payload %llu, blob %zu\n",
+		       nr, nr_bm, range_size, bm_size, payload, blob_size);
 		return -EMSGSIZE;
 	}
 
@@ -218,6 +363,87 @@ static int __init kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
 	if (~crc != want) {
 		pr_err("blob checksum %#x, expected %#x\n", ~crc, want);
 		return -EBADMSG;
+	}
+
+	in->blob = blob;
+	in->blob_len = hdr_size + payload;
+	in->records = (const u8 *)blob + hdr_size;
+	in->range_size = range_size;
+	in->nr_ranges = nr;
+	in->bitmaps = nr_bm ? in->records + nr * range_size : NULL;
+	in->bitmap_size = bm_size;
+	in->nr_bitmaps = nr_bm;
+	return 0;
+}
+
+/* does [@start, @start + @size) fit in this kernel's phys_addr_t? */
+static bool kho_ranges_reachable(u64 start, u64 size)
+{
+	return start + size >= start && start == (phys_addr_t)start &&
+	       start + size - 1 == (phys_addr_t)(start + size - 1);
+}
+
+/*
+ * Each bitmap record on its own: its window aligned, inside the address
+ * space, at most KHO_RANGES_BITMAP_MAX_BITS folios, its words where the
+ * previous record's end, no bit set past the window and at least one set;
+ * the windows sorted and apart.
+ */
+static int __init kho_ranges_check_bitmaps(const struct kho_ranges_incoming *in)
+{
+	u64 words = (in->records - (const u8 *)in->blob) +
+		    (u64)in->nr_ranges * in->range_size +
+		    (u64)in->nr_bitmaps * in->bitmap_size;
+	u64 prev_end = 0;
+	unsigned long i;
+
+	for (i = 0; i < in->nr_bitmaps; i++) {
+		const struct kho_ranges_blob_bitmap *bm = kho_ranges_bm(in, i);
+		u64 start = get_unaligned_le64(&bm->start);
+		u64 off = get_unaligned_le64(&bm->words);
+		u32 info = get_unaligned_le32(&bm->info);
+		u32 nr = get_unaligned_le32(&bm->nr_bits);
+		unsigned int order = kho_ranges_info_order(info);
+		u64 len = DIV_ROUND_UP((u64)nr, 64) * sizeof(u64);
+
+		if (!nr || nr > KHO_RANGES_BITMAP_MAX_BITS ||
+		    order > KHO_RANGES_MAX_ORDER ||
+		    !IS_ALIGNED(start, PAGE_SIZE << order) ||
+		    !kho_ranges_reachable(start, (u64)nr << (PAGE_SHIFT + order))) {
+			pr_err("bitmap record %lu (%#llx, %u folios, info %#x) is malformed\n",
+			       i, start, nr, info);
+			return -EINVAL;
+		}
+		if (off != words || len > in->blob_len - off) {
+			pr_err("bitmap record %lu has its words at %#llx, not at %#llx inside the blob\n",
+			       i, off, words);
+			return -EMSGSIZE;
+		}
+		if (i && start < prev_end) {
+			pr_err("bitmap record %lu at %#llx %s the one before it\n",
+			       i, start, start < get_unaligned_le64(&kho_ranges_bm(in, i - 1)->start) ?
+			       "is not sorted after" : "overlaps");
+			return -EINVAL;
+		}
+		if (kho_ranges_bm_find(in, bm, 0, true) == nr) {
+			pr_err("bitmap record %lu at %#llx has no bit set\n",
+			       i, start);
+			return -EINVAL;
+		}
+		if (nr % 64 &&
+		    get_unaligned_le64((const u8 *)in->blob + off + len - 8) >>
+		    (nr % 64)) {
+			pr_err("bitmap record %lu at %#llx has bits set past its %u folios\n",
+			       i, start, nr);
+			return -EINVAL;
+		}
+		prev_end = start + ((u64)nr << (PAGE_SHIFT + order));
+		words += len;
+	}
+	if (words != in->blob_len) {
+		pr_err("blob has %llu bytes after the last bitmap's words\n",
+		       in->blob_len - words);
+		return -EMSGSIZE;
 	}
 	return 0;
 }
@@ -233,23 +459,27 @@ static int __init kho_ranges_check_hdr(const struct kho_ranges_blob_hdr *hdr,
  *
  * Return: 0 if the blob can be reserved. Otherwise, after a pr_err() that
  * says what is wrong: -EINVAL for a bad magic, layout, misaligned, empty,
- * wrapping, unsorted or overlapping record, or a blob that does not preserve
- * itself; -EPROTONOSUPPORT for an unknown major version; -EOPNOTSUPP for
- * another page size or unknown incompatible blob flags; -EMSGSIZE if the
- * sizes in the header do not fit the blob (truncation); -EBADMSG for a
- * checksum mismatch; -ERANGE for a record, or the blob, outside memory.
+ * wrapping, unsorted or overlapping record, a bitmap record with bits past
+ * its window or none set, or a blob that does not preserve itself;
+ * -EPROTONOSUPPORT for an unknown major version; -EOPNOTSUPP for another
+ * page size or unknown incompatible blob flags; -EMSGSIZE if the sizes in
+ * the header do not fit the blob (truncation) or bitmap words are not where
+ * they belong; -EBADMSG for a checksum mismatch; -ERANGE for a record, or
+ * the blob, outside memory.
  */
 int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 			       phys_addr_t blob_phys,
 			       const void *blob, size_t blob_size)
 {
-	const struct kho_ranges_blob_hdr *hdr = blob;
-	phys_addr_t covered = blob_phys, prev_end = 0;
 	unsigned long i, nr_pages = 0, nr_folios = 0, nr_unknown = 0;
+	phys_addr_t covered = blob_phys, prev_end = 0;
+	struct kho_ranges_cursor c;
+	u64 start, size;
+	u32 info;
 	int ret;
 
 	memset(in, 0, sizeof(*in));
-	if (!PAGE_ALIGNED(blob_phys) || blob_size < sizeof(*hdr) ||
+	if (!PAGE_ALIGNED(blob_phys) || blob_size < sizeof(struct kho_ranges_blob_hdr) ||
 	    blob_phys + blob_size < blob_phys) {
 		pr_err("blob at %#llx+%#zx is misaligned or too small\n",
 		       (u64)blob_phys, blob_size);
@@ -260,20 +490,16 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 		       blob_size);
 		return -ERANGE;
 	}
-	ret = kho_ranges_check_hdr(hdr, blob_size);
+	ret = kho_ranges_check_hdr(in, blob, blob_size);
+	if (!ret)
+		ret = kho_ranges_check_bitmaps(in);
 	if (ret)
-		return ret;
-
+		goto out_invalid;
 	in->blob_phys = blob_phys;
-	in->blob = blob;
-	in->records = (const u8 *)blob + le32_to_cpu(hdr->hdr_size);
-	in->range_size = le32_to_cpu(hdr->range_size);
-	in->nr_ranges = le64_to_cpu(hdr->nr_ranges);
 
+	/* range records one by one, then all runs in address order */
 	for (i = 0; i < in->nr_ranges; i++) {
 		unsigned int order;
-		u64 start, size;
-		u32 info;
 
 		kho_ranges_rec(in, i, &start, &size, &info);
 		order = kho_ranges_info_order(info);
@@ -281,23 +507,26 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 		    order > KHO_RANGES_MAX_ORDER ||
 		    !IS_ALIGNED(start, PAGE_SIZE << order) ||
 		    !IS_ALIGNED(size, PAGE_SIZE << order) ||
-		    start + size < start || start != (phys_addr_t)start ||
-		    start + size - 1 != (phys_addr_t)(start + size - 1)) {
+		    !kho_ranges_reachable(start, size)) {
 			pr_err("record %lu (%#llx+%#llx, info %#x) is malformed\n",
 			       i, start, size, info);
-			goto invalid;
+			ret = -EINVAL;
+			goto out_invalid;
 		}
-		if (i && start < prev_end) {
-			pr_err("record %lu at %#llx %s the one before it\n", i,
-			       start, start < kho_ranges_rec_start(in, i - 1) ?
-			       "is not sorted after" : "overlaps");
-			goto invalid;
+	}
+	kho_ranges_cursor_init(&c, in);
+	while (kho_ranges_cursor_next(&c, &start, &size, &info)) {
+		if (c.idx > 1 && start < prev_end) {
+			pr_err("%#llx+%#llx (info %#x) overlaps or is not sorted after what comes before it\n",
+			       start, size, info);
+			ret = -EINVAL;
+			goto out_invalid;
 		}
 		if (!memblock_is_region_memory(start, size)) {
-			pr_err("record %lu (%#llx+%#llx) is outside memory\n",
-			       i, start, size);
-			memset(in, 0, sizeof(*in));
-			return -ERANGE;
+			pr_err("preserved %#llx+%#llx is outside memory\n",
+			       start, size);
+			ret = -ERANGE;
+			goto out_invalid;
 		}
 		if (info & KHO_RANGES_INFO_INCOMPAT_MASK &
 		    ~KHO_RANGES_INFO_KNOWN_INCOMPAT)
@@ -306,35 +535,51 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 			covered = start + size;
 		prev_end = start + size;
 		nr_pages += size >> PAGE_SHIFT;
-		nr_folios += size >> (PAGE_SHIFT + order);
+		nr_folios += size >> (PAGE_SHIFT + kho_ranges_info_order(info));
 	}
 	if (covered < blob_phys + blob_size) {
 		pr_err("blob at %#llx does not preserve itself\n", (u64)blob_phys);
-		goto invalid;
+		ret = -EINVAL;
+		goto out_invalid;
 	}
 	if (nr_unknown)
 		pr_warn("%lu ranges have flags this kernel does not know: reserved, not restorable\n",
 			nr_unknown);
+	in->nr_extents = c.idx;
 	in->nr_pages = nr_pages;
 	in->nr_folios = nr_folios;
 	in->nr_unknown = nr_unknown;
 	return 0;
 
-invalid:
+out_invalid:
 	memset(in, 0, sizeof(*in));
-	return -EINVAL;
+	return ret;
 }
 
-/* memblock_reserve_bulk() callback: the bounds of record @idx */
+/*
+ * memblock_reserve_bulk() callback: extent @idx. memblock asks for them in
+ * order, from 0 in each of its passes; a cursor makes that O(1) each.
+ */
 static void __init kho_ranges_bulk_get(void *arg, unsigned long idx,
 				       phys_addr_t *base, phys_addr_t *size)
 {
-	u64 start, bytes;
+	struct kho_ranges_cursor *c = arg;
+	u64 start = 0, bytes = 0;
 	u32 info;
 
-	kho_ranges_rec(arg, idx, &start, &bytes, &info);
+	if (idx < c->idx)
+		kho_ranges_cursor_init(c, c->in);
+	while (c->idx <= idx && kho_ranges_cursor_next(c, &start, &bytes, &info))
+		;
 	*base = start;
 	*size = bytes;
+}
+
+static int __init kho_ranges_reserve_one(u64 start, u64 size)
+{
+	int ret = memblock_reserve(start, size);
+
+	return ret ?: memblock_reserved_mark_noinit(start, size);
 }
 
 /**
@@ -342,27 +587,30 @@ static void __init kho_ranges_bulk_get(void *arg, unsigned long idx,
  * @in:   a blob accepted by kho_ranges_validate()
  * @mode: order of the memblock calls
  *
- * Each record becomes a reserved, noinit memblock region: the memory is
- * neither handed to the page allocator nor has its struct pages
- * initialised, until the owner restores it.
+ * Each range record and each run of set bits of a bitmap record becomes a
+ * reserved, noinit memblock region: the memory is neither handed to the
+ * page allocator nor has its struct pages initialised, until the owner
+ * restores it. In the modes with one call per run, the range records come
+ * in @mode's order and the bitmap runs after them, lowest first.
  *
  * Return: 0, or the error of the memblock call that failed. On failure the
- * records reserved so far stay reserved (handing them to the page allocator
+ * runs reserved so far stay reserved (handing them to the page allocator
  * would be worse than leaking them), and the message says how many.
  */
 int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 			      enum kho_ranges_reserve_mode mode)
 {
-	const struct kho_ranges_blob_hdr *hdr = in->blob;
-	unsigned long n, i;
+	struct kho_ranges_cursor c;
+	unsigned long n = 0, i;
+	u64 start, size;
+	u32 info;
 	int ret;
 
 	/*
 	 * The blob first: growing memblock.reserved below allocates from
 	 * memblock, and that must not land on the records being read.
 	 */
-	ret = memblock_reserve(in->blob_phys, le32_to_cpu(hdr->hdr_size) +
-			       le64_to_cpu(hdr->payload_size));
+	ret = memblock_reserve(in->blob_phys, in->blob_len);
 	if (!ret && in->spare_size)
 		ret = memblock_reserve(in->spare_phys, in->spare_size);
 	if (ret) {
@@ -371,7 +619,7 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 	}
 
 	/*
-	 * Then give memblock.reserved room for every record, so that it never
+	 * Then give memblock.reserved room for every run, so that it never
 	 * allocates while preserved memory is only partly reserved. Once slab
 	 * is up memblock grows from slab instead, which is safe.
 	 */
@@ -382,39 +630,40 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 				ret);
 	}
 
-	/* the records are sorted and disjoint: validation checked that */
+	/* the runs are sorted and disjoint: validation checked that */
 	if (mode == KHO_RANGES_RESERVE_BULK) {
-		ret = memblock_reserve_bulk(in->nr_ranges, kho_ranges_bulk_get,
-					    (void *)in, MEMBLOCK_RSRV_NOINIT);
+		kho_ranges_cursor_init(&c, in);
+		ret = memblock_reserve_bulk(in->nr_extents, kho_ranges_bulk_get,
+					    &c, MEMBLOCK_RSRV_NOINIT);
 		if (!ret)
 			return 0;
 		/*
 		 * Nothing is reserved then (memblock could not place a bigger
-		 * array outside the records' span): one call per record can
+		 * array outside the records' span): one call per run can
 		 * still grow the array, so fall back rather than lose them.
 		 */
 		pr_warn("reserving %lu preserved ranges at once failed (%d); one by one instead\n",
-			in->nr_ranges, ret);
+			in->nr_extents, ret);
 		mode = KHO_RANGES_RESERVE_DESCENDING;
 	}
 
-	for (n = 0; n < in->nr_ranges; n++) {
-		u64 start, size;
-		u32 info;
-
+	for (n = 0; n < in->nr_ranges && !ret; n++) {
 		i = mode == KHO_RANGES_RESERVE_DESCENDING ?
 			in->nr_ranges - 1 - n : n;
 		kho_ranges_rec(in, i, &start, &size, &info);
-		ret = memblock_reserve(start, size);
-		if (!ret)
-			ret = memblock_reserved_mark_noinit(start, size);
-		if (ret) {
-			pr_err("reserving preserved memory failed (%d) after %lu of %lu ranges; those stay reserved\n",
-			       ret, n, in->nr_ranges);
-			return ret;
-		}
+		ret = kho_ranges_reserve_one(start, size);
 	}
-	return 0;
+	/* the bitmap runs: a cursor with the range records already behind it */
+	kho_ranges_cursor_init(&c, in);
+	c.r = in->nr_ranges;
+	while (!ret && kho_ranges_cursor_next(&c, &start, &size, &info)) {
+		ret = kho_ranges_reserve_one(start, size);
+		n++;
+	}
+	if (ret)
+		pr_err("reserving preserved memory failed (%d) after %lu of %lu runs; those stay reserved\n",
+		       ret, n - 1, in->nr_extents);
+	return ret;
 }
 
 /**
@@ -461,6 +710,45 @@ int __init kho_ranges_deserialize(struct kho_ranges_incoming *in,
 	return kho_ranges_reserve(in, mode);
 }
 
+/* the folio of a bitmap record that holds @phys, if its bit is set */
+static int kho_ranges_lookup_bitmap(const struct kho_ranges_incoming *in,
+				    phys_addr_t phys, phys_addr_t *start,
+				    unsigned long *nr_pages, u32 *info)
+{
+	unsigned long lo = 0, hi = in->nr_bitmaps, bit;
+	const struct kho_ranges_blob_bitmap *bm;
+	unsigned int shift;
+	u64 s;
+	u32 i_info;
+
+	/* first window that starts after @phys */
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (get_unaligned_le64(&kho_ranges_bm(in, mid)->start) <= phys)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return -ENOENT;
+	bm = kho_ranges_bm(in, lo - 1);
+	s = get_unaligned_le64(&bm->start);
+	i_info = get_unaligned_le32(&bm->info);
+	shift = PAGE_SHIFT + kho_ranges_info_order(i_info);
+	bit = (phys - s) >> shift;
+	if (bit >= get_unaligned_le32(&bm->nr_bits) ||
+	    kho_ranges_bm_find(in, bm, bit, true) != bit)
+		return -ENOENT;
+	if (start)
+		*start = s + ((u64)bit << shift);
+	if (nr_pages)
+		*nr_pages = 1UL << kho_ranges_info_order(i_info);
+	if (info)
+		*info = i_info;
+	return 0;
+}
+
 /**
  * kho_ranges_lookup() - find the preserved range holding @phys
  * @in:       a validated blob
@@ -469,7 +757,9 @@ int __init kho_ranges_deserialize(struct kho_ranges_incoming *in,
  * @nr_pages: if not NULL, set to the range's length in pages
  * @info:     if not NULL, set to the range's info word
  *
- * A binary search over the sorted records.
+ * A binary search over the sorted range records, then over the bitmap
+ * records. For memory a bitmap record holds, the range is the one folio
+ * that holds @phys.
  *
  * Return: 0 if found, -ENOENT if @phys is not preserved.
  */
@@ -489,20 +779,65 @@ int kho_ranges_lookup(const struct kho_ranges_incoming *in, phys_addr_t phys,
 		else
 			hi = mid;
 	}
-	if (!lo)
-		return -ENOENT;
-	kho_ranges_rec(in, lo - 1, &s, &size, &i_info);
-	if (phys - s >= size)
-		return -ENOENT;
-	if (start)
-		*start = s;
-	if (nr_pages)
-		*nr_pages = size >> PAGE_SHIFT;
-	if (info)
-		*info = i_info;
-	return 0;
+	if (lo) {
+		kho_ranges_rec(in, lo - 1, &s, &size, &i_info);
+		if (phys - s < size) {
+			if (start)
+				*start = s;
+			if (nr_pages)
+				*nr_pages = size >> PAGE_SHIFT;
+			if (info)
+				*info = i_info;
+			return 0;
+		}
+	}
+	return kho_ranges_lookup_bitmap(in, phys, start, nr_pages, info);
 }
 EXPORT_SYMBOL_GPL(kho_ranges_lookup);
+
+/**
+ * kho_ranges_walk_incoming() - call @fn for every run of preserved pages
+ * @in:   a validated blob
+ * @fn:   callback; a non-zero return stops the walk
+ * @priv: passed to @fn
+ *
+ * In address order: each range record, and each run of set bits of a
+ * bitmap record, as a pfn, a number of pages and an info word.
+ *
+ * Return: 0, or what @fn returned to stop the walk.
+ */
+int kho_ranges_walk_incoming(const struct kho_ranges_incoming *in,
+			     kho_ranges_walk_fn fn, void *priv)
+{
+	struct kho_ranges_cursor c;
+	u64 start, size;
+	u32 info;
+	int ret = 0;
+
+	kho_ranges_cursor_init(&c, in);
+	while (!ret && kho_ranges_cursor_next(&c, &start, &size, &info))
+		ret = fn(priv, PHYS_PFN(start), size >> PAGE_SHIFT, info);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_ranges_walk_incoming);
+
+struct kho_ranges_tag_walk {
+	u16 tag;
+	u64 start;
+	unsigned long nr_pages;
+};
+
+static int kho_ranges_tag_one(void *priv, unsigned long pfn,
+			      unsigned long nr_pages, u32 info)
+{
+	struct kho_ranges_tag_walk *t = priv;
+
+	if (kho_ranges_info_tag(info) != t->tag)
+		return 0;
+	t->start = PFN_PHYS(pfn);
+	t->nr_pages = nr_pages;
+	return 1;
+}
 
 /**
  * kho_ranges_find_tag() - find the first preserved range with a caller tag
@@ -519,21 +854,14 @@ EXPORT_SYMBOL_GPL(kho_ranges_lookup);
 int kho_ranges_find_tag(const struct kho_ranges_incoming *in, u16 tag,
 			phys_addr_t *start, unsigned long *nr_pages)
 {
-	unsigned long i;
+	struct kho_ranges_tag_walk t = { .tag = tag };
 
-	for (i = 0; i < in->nr_ranges; i++) {
-		u64 s, size;
-		u32 info;
-
-		kho_ranges_rec(in, i, &s, &size, &info);
-		if (kho_ranges_info_tag(info) != tag)
-			continue;
-		*start = s;
-		if (nr_pages)
-			*nr_pages = size >> PAGE_SHIFT;
-		return 0;
-	}
-	return -ENOENT;
+	if (!kho_ranges_walk_incoming(in, kho_ranges_tag_one, &t))
+		return -ENOENT;
+	*start = t.start;
+	if (nr_pages)
+		*nr_pages = t.nr_pages;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(kho_ranges_find_tag);
 

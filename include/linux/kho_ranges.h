@@ -27,6 +27,7 @@ struct folio;
  *             kho_ranges_abort().
  * @blob_phys: physical address of the serialized blob.
  * @blob_size: bytes of the blob in use (header + records).
+ * @blob_major: ABI major version the blob was written with.
  * @blob_alloc: bytes allocated for the blob (whole pages).
  * @spare_phys: physical address of the spare room, inside the blob
  *             allocation after the records.
@@ -42,6 +43,7 @@ struct kho_ranges {
 	bool finalized;
 	phys_addr_t blob_phys;
 	size_t blob_size;
+	u16 blob_major;
 	size_t blob_alloc;
 	phys_addr_t spare_phys;
 	size_t spare_size;
@@ -109,24 +111,36 @@ enum kho_ranges_reserve_mode {
 
 /**
  * struct kho_ranges_incoming - a validated blob left by the previous kernel
- * @blob_phys:  physical address of the blob.
- * @blob:       the blob, mapped.
- * @records:    first range record, mapped.
- * @range_size: stride of the records.
- * @nr_ranges:  number of records.
- * @nr_pages:   pages the records cover.
- * @nr_folios:  folios (or page blocks) the records cover.
- * @nr_unknown: records with incompat info flags this kernel does not know;
- *              they are reserved but cannot be restored.
- * @spare_phys: spare room memblock.reserved may move into, or 0.
- * @spare_size: its size.
+ * @blob_phys:   physical address of the blob.
+ * @blob:        the blob, mapped.
+ * @blob_len:    bytes of the blob in use: header and payload.
+ * @records:     first range record, mapped.
+ * @range_size:  stride of the range records.
+ * @nr_ranges:   number of range records.
+ * @bitmaps:     first bitmap record, mapped (major 2; NULL in a 1.x blob).
+ * @bitmap_size: stride of the bitmap records.
+ * @nr_bitmaps:  number of bitmap records.
+ * @nr_extents:  runs of preserved pages the records make: one per range
+ *               record and one per run of set bits in a bitmap record; what
+ *               memblock gets.
+ * @nr_pages:    pages the records cover.
+ * @nr_folios:   folios (or page blocks) the records cover.
+ * @nr_unknown:  records with incompat info flags this kernel does not know;
+ *               they are reserved but cannot be restored.
+ * @spare_phys:  spare room memblock.reserved may move into, or 0.
+ * @spare_size:  its size.
  */
 struct kho_ranges_incoming {
 	phys_addr_t blob_phys;
 	const void *blob;
+	size_t blob_len;
 	const u8 *records;
 	u32 range_size;
 	unsigned long nr_ranges;
+	const u8 *bitmaps;
+	u32 bitmap_size;
+	unsigned long nr_bitmaps;
+	unsigned long nr_extents;
 	unsigned long nr_pages;
 	unsigned long nr_folios;
 	unsigned long nr_unknown;
@@ -145,6 +159,8 @@ int kho_ranges_deserialize(struct kho_ranges_incoming *in, phys_addr_t fdt_phys,
 
 int kho_ranges_lookup(const struct kho_ranges_incoming *in, phys_addr_t phys,
 		      phys_addr_t *start, unsigned long *nr_pages, u32 *info);
+int kho_ranges_walk_incoming(const struct kho_ranges_incoming *in,
+			     kho_ranges_walk_fn fn, void *priv);
 int kho_ranges_find_tag(const struct kho_ranges_incoming *in, u16 tag,
 			phys_addr_t *start, unsigned long *nr_pages);
 struct folio *kho_ranges_restore_folio(const struct kho_ranges_incoming *in,

@@ -28,6 +28,8 @@
  * It lies inside a range with KHO_RANGES_INFO_HANDOVER.
  */
 #define KHO_RANGES_FDT_COMPATIBLE	"kho-ranges-v1"
+/* a blob of major version 2: a 1.x reader must not take it */
+#define KHO_RANGES_FDT_COMPATIBLE_V2	"kho-ranges-v2"
 #define KHO_RANGES_FDT_PROP_BLOB	"blob"
 #define KHO_RANGES_FDT_PROP_BLOB_SIZE	"blob-size"
 #define KHO_RANGES_FDT_PROP_SPARE	"spare"
@@ -45,6 +47,13 @@
 #define KHO_RANGES_MAGIC		0x524f484bU
 #define KHO_RANGES_VERSION_MAJOR	1
 #define KHO_RANGES_VERSION_MINOR	0
+/*
+ * Major 2 adds bitmap records. A writer uses it only for a blob that has
+ * some; a blob of range records alone is written as 1.0, which every reader
+ * takes. A reader of major 2 reads majors 1 and 2.
+ */
+#define KHO_RANGES_VERSION_MAJOR_V2	2
+#define KHO_RANGES_VERSION_MINOR_V2	0
 
 /*
  * Blob header flags: the low half may be ignored by a reader that does not
@@ -89,6 +98,50 @@ struct kho_ranges_blob_hdr {
 	__le32 crc;
 	__le32 reserved;
 };
+
+/**
+ * struct kho_ranges_blob_hdr_v2 - header of a major 2 blob
+ * @v1:          the version 1 header, every field at its offset; @v1.payload_size
+ *               counts the range records, the bitmap records and the bitmap
+ *               words, and @v1.crc covers all of them.
+ * @nr_bitmaps:  number of bitmap records.
+ * @bitmap_size: size of one bitmap record as written, a multiple of 8 and at
+ *               least sizeof(struct kho_ranges_blob_bitmap) of version 2.0.
+ * @reserved:    written as zero, ignored by readers.
+ *
+ * The payload is the range records, then the bitmap records, then the
+ * bitmap words of every bitmap record in record order, with nothing between.
+ */
+struct kho_ranges_blob_hdr_v2 {
+	struct kho_ranges_blob_hdr v1;
+	__le64 nr_bitmaps;
+	__le32 bitmap_size;
+	__le32 reserved;
+};
+
+/**
+ * struct kho_ranges_blob_bitmap - folios of one order in a window, as bits
+ * @start:   physical address of the window's first folio, aligned to the
+ *           folio size given by the order in @info.
+ * @info:    info word of every folio of the window, as in a range record.
+ * @nr_bits: folios in the window, 1 to %KHO_RANGES_BITMAP_MAX_BITS.
+ * @words:   blob offset of the bitmap: DIV_ROUND_UP(@nr_bits, 64) little
+ *           endian u64 words; bit b of word w stands for the folio at
+ *           @start + (w * 64 + b) folios. Bits past @nr_bits are zero.
+ *
+ * Windows are sorted by @start and never overlap one another; a range
+ * record may lie inside a window where its bits are clear. At least one
+ * bit is set.
+ */
+struct kho_ranges_blob_bitmap {
+	__le64 start;
+	__le32 info;
+	__le32 nr_bits;
+	__le64 words;
+};
+
+/* a bitmap record's window is at most this many folios */
+#define KHO_RANGES_BITMAP_MAX_BITS	(1U << 20)
 
 /**
  * struct kho_ranges_blob_range - one preserved physical range

@@ -341,7 +341,7 @@ TEST_F(abi, unknown_blob_flags)
 TEST_F(abi, other_major_versions_are_rejected)
 {
 	struct abi *a = &self->a;
-	const u16 majors[] = { 0, 2, 3, 0x100, 0xffff };
+	const u16 majors[] = { 0, 3, 4, 0x100, 0xffff };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(majors); i++) {
@@ -354,15 +354,15 @@ TEST_F(abi, other_major_versions_are_rejected)
 }
 
 /*
- * The root FDT's compatible is a string list: a writer whose format a 1.0
- * reader can still read lists "kho-ranges-v1" after its own; one that
- * cannot does not, and is rejected.
+ * The root FDT's compatible is a string list: a writer whose format an
+ * older reader can still read lists that reader's string after its own;
+ * one that cannot does not, and is rejected. This reader knows v2 and v1.
  */
 TEST_F(abi, fdt_compatible_lists)
 {
 	struct abi *a = &self->a;
-	static const char both[] = "kho-ranges-v2\0kho-ranges-v1";
-	static const char v2[] = "kho-ranges-v2";
+	static const char both[] = "kho-ranges-v3\0kho-ranges-v2";
+	static const char v2[] = "kho-ranges-v3";
 	void *fdt = phys_to_virt(a->base + 3 * PAGE_SIZE);
 	struct kr_writer w = KR_WRITER_V1(KR_WRITER_LE64);
 

@@ -64,6 +64,15 @@ static inline struct kr_ranges kr_collect(struct kho_ranges *kr)
 	return rs;
 }
 
+/* the runs of preserved pages a validated blob holds, in address order */
+static inline struct kr_ranges kr_collect_incoming(const struct kho_ranges_incoming *in)
+{
+	struct kr_ranges rs = { 0 };
+
+	kho_ranges_walk_incoming(in, kr_collect_one, &rs);
+	return rs;
+}
+
 static inline void kr_ranges_free(struct kr_ranges *rs)
 {
 	free(rs->r);
@@ -126,6 +135,26 @@ static inline const char *kr_check_invariants(struct kho_ranges *kr)
  * preserved range only partially; every record must be inside noinit
  * regions and every noinit byte must belong to a record.
  */
+/* every byte of one run of preserved pages in noinit regions? */
+static inline int kr_check_reserved_one(void *priv, unsigned long pfn,
+					unsigned long nr_pages, u32 info)
+{
+	struct memblock_type *t = &memblock.reserved;
+	u64 pos = PFN_PHYS(pfn), end = PFN_PHYS(pfn + nr_pages);
+	unsigned long *r = priv;
+
+	while (pos < end) {
+		while (*r < t->cnt &&
+		       t->regions[*r].base + t->regions[*r].size <= pos)
+			(*r)++;
+		if (*r == t->cnt || t->regions[*r].base > pos ||
+		    !(t->regions[*r].flags & MEMBLOCK_RSRV_NOINIT))
+			return 1;
+		pos = t->regions[*r].base + t->regions[*r].size;
+	}
+	return 0;
+}
+
 static inline const char *kr_check_reserved(const struct kho_ranges_incoming *in)
 {
 	struct memblock_type *t = &memblock.reserved;
@@ -138,26 +167,8 @@ static inline const char *kr_check_reserved(const struct kho_ranges_incoming *in
 	if (noinit != (u64)in->nr_pages << PAGE_SHIFT)
 		return "noinit bytes differ from preserved bytes";
 
-	for (i = 0; i < in->nr_ranges; i++) {
-		phys_addr_t start;
-		unsigned long nr;
-		u64 end, pos;
-
-		kho_ranges_lookup(in,
-				  get_unaligned_le64(in->records + i * in->range_size),
-				  &start, &nr, NULL);
-		end = start + ((u64)nr << PAGE_SHIFT);
-		for (pos = start; pos < end; ) {
-			while (r < t->cnt &&
-			       t->regions[r].base + t->regions[r].size <= pos)
-				r++;
-			if (r == t->cnt || t->regions[r].base > pos ||
-			    !(t->regions[r].flags & MEMBLOCK_RSRV_NOINIT))
-				return "a preserved byte is not reserved noinit";
-			pos = t->regions[r].base + t->regions[r].size;
-		}
-	}
-	return NULL;
+	return kho_ranges_walk_incoming(in, kr_check_reserved_one, &r) ?
+	       "a preserved byte is not reserved noinit" : NULL;
 }
 
 /*

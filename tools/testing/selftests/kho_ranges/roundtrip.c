@@ -58,47 +58,88 @@ FIXTURE_TEARDOWN(roundtrip)
 	kho_sim_exit();
 }
 
-/* records == tracker ranges (+ the handover pages), sorted, sealed */
+/*
+ * The blob holds exactly the tracker's ranges (+ the handover pages), as
+ * range records and as runs of bitmap bits: the 100 pages three apart are
+ * cheaper as a bitmap window, so this is a major 2 blob.
+ */
 TEST_F(roundtrip, blob_matches_tracker)
 {
-	struct kho_ranges_blob_hdr *hdr;
-	struct kr_ranges rs;
+	struct kho_ranges_blob_hdr_v2 *hdr;
+	struct kho_ranges_incoming in;
+	struct kr_ranges rs, blob;
 	unsigned long i, handover = 0;
 
 	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
-	hdr = kr_blob_hdr(&self->kr);
-	ASSERT_EQ(KHO_RANGES_MAGIC, le32_to_cpu(hdr->magic));
-	ASSERT_EQ(KHO_RANGES_VERSION_MAJOR, le16_to_cpu(hdr->major));
-	ASSERT_EQ(sizeof(*hdr), le32_to_cpu(hdr->hdr_size));
-	ASSERT_EQ(16, le32_to_cpu(hdr->range_size));
-	ASSERT_EQ(PAGE_SHIFT, le32_to_cpu(hdr->page_shift));
-	ASSERT_EQ(self->kr.blob_size, sizeof(*hdr) + le64_to_cpu(hdr->payload_size));
+	hdr = (void *)kr_blob_hdr(&self->kr);
+	ASSERT_EQ(KHO_RANGES_MAGIC, le32_to_cpu(hdr->v1.magic));
+	ASSERT_EQ(KHO_RANGES_VERSION_MAJOR_V2, le16_to_cpu(hdr->v1.major));
+	ASSERT_EQ(sizeof(*hdr), le32_to_cpu(hdr->v1.hdr_size));
+	ASSERT_EQ(16, le32_to_cpu(hdr->v1.range_size));
+	ASSERT_EQ(24, le32_to_cpu(hdr->bitmap_size));
+	ASSERT_LE(1, le64_to_cpu(hdr->nr_bitmaps));
+	ASSERT_EQ(PAGE_SHIFT, le32_to_cpu(hdr->v1.page_shift));
+	ASSERT_EQ(self->kr.blob_size,
+		  sizeof(*hdr) + le64_to_cpu(hdr->v1.payload_size));
+	ASSERT_EQ(0, fdt_node_check_compatible(phys_to_virt(self->kr.fdt_phys),
+					       0, KHO_RANGES_FDT_COMPATIBLE_V2));
+	ASSERT_NE(0, fdt_node_check_compatible(phys_to_virt(self->kr.fdt_phys),
+					       0, KHO_RANGES_FDT_COMPATIBLE));
 
 	/* the tracker now includes the blob and FDT pages: compare all */
+	kho_sim_boot(true);
+	ASSERT_EQ(0, kho_ranges_validate(&in, self->kr.blob_phys, hdr,
+					 self->kr.blob_size));
 	rs = kr_collect(&self->kr);
-	ASSERT_EQ(rs.nr, le64_to_cpu(hdr->nr_ranges));
-	for (i = 0; i < rs.nr; i++) {
-		struct kho_ranges_blob_range *rec = kr_blob_rec(&self->kr, i);
-
-		ASSERT_EQ(PFN_PHYS(rs.r[i].pfn), le64_to_cpu(rec->start));
-		ASSERT_EQ(rs.r[i].nr_pages, le32_to_cpu(rec->nr_pages));
-		ASSERT_EQ(rs.r[i].info, le32_to_cpu(rec->info));
+	blob = kr_collect_incoming(&in);
+	ASSERT_TRUE(kr_ranges_equal(&rs, &blob));
+	ASSERT_EQ(rs.nr, in.nr_extents);
+	ASSERT_LT(in.nr_ranges, rs.nr);
+	for (i = 0; i < rs.nr; i++)
 		if (rs.r[i].info & KHO_RANGES_INFO_HANDOVER)
 			handover += rs.r[i].nr_pages;
-	}
 	/* blob pages (records, then spare room) plus one FDT page */
 	ASSERT_EQ(self->kr.blob_alloc / PAGE_SIZE + 1, handover);
 	ASSERT_EQ(self->kr.blob_phys + self->kr.blob_alloc,
 		  self->kr.spare_phys + self->kr.spare_size);
 	ASSERT_LE(PAGE_ALIGN(self->kr.blob_size),
 		  self->kr.spare_phys - self->kr.blob_phys);
+	TH_LOG("%lu ranges: %lu range records, %lu bitmap records, %zu blob bytes",
+	       rs.nr, in.nr_ranges, in.nr_bitmaps, self->kr.blob_size);
 	kr_ranges_free(&rs);
+	kr_ranges_free(&blob);
+}
 
-	/* 16 bytes a range, whatever the range's length */
-	TH_LOG("%lu ranges, %zu blob bytes, %zu bytes per range",
-	       (unsigned long)le64_to_cpu(hdr->nr_ranges), self->kr.blob_size,
-	       (self->kr.blob_size - sizeof(*hdr)) /
-	       (size_t)le64_to_cpu(hdr->nr_ranges));
+/* no window is denser as bits: a 1.0 blob, which any reader takes */
+TEST_F(roundtrip, sparse_blob_is_version_1)
+{
+	struct kho_ranges_blob_hdr *hdr;
+	struct kho_ranges_incoming in;
+	struct kr_ranges rs, blob;
+	unsigned long i;
+
+	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(100000), 1));
+	for (i = 1; i < 100; i++)
+		ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr,
+						   kr_pfn(100000 + 3 * i), 1));
+	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
+	hdr = kr_blob_hdr(&self->kr);
+	ASSERT_EQ(KHO_RANGES_VERSION_MAJOR, le16_to_cpu(hdr->major));
+	ASSERT_EQ(sizeof(*hdr), le32_to_cpu(hdr->hdr_size));
+	ASSERT_EQ(self->kr.blob_size, sizeof(*hdr) +
+		  le64_to_cpu(hdr->nr_ranges) * sizeof(struct kho_ranges_blob_range));
+	ASSERT_EQ(0, fdt_node_check_compatible(phys_to_virt(self->kr.fdt_phys),
+					       0, KHO_RANGES_FDT_COMPATIBLE));
+	kho_sim_boot(true);
+	ASSERT_EQ(0, kho_ranges_validate(&in, self->kr.blob_phys, hdr,
+					 self->kr.blob_size));
+	rs = kr_collect(&self->kr);
+	blob = kr_collect_incoming(&in);
+	ASSERT_TRUE(kr_ranges_equal(&rs, &blob));
+	ASSERT_EQ(rs.nr, in.nr_ranges);
+	ASSERT_EQ(0, in.nr_bitmaps);
+	kr_ranges_free(&rs);
+	kr_ranges_free(&blob);
 }
 
 /* memblock.reserved afterwards holds exactly the preserved bytes, noinit */
@@ -187,7 +228,7 @@ TEST(bulk_120k_scattered_ranges_without_resize)
 		ASSERT_EQ(0, kho_ranges_preserve(&kr, kr_pfn(2 * i + 1), 1,
 						 KR_TAG(8)));
 	ASSERT_EQ(0, kr_kexec(&kr, &in, false, KHO_RANGES_RESERVE_BULK));
-	ASSERT_LT(120000, in.nr_ranges);
+	ASSERT_LT(120000, in.nr_extents);
 	ASSERT_EQ((void *)in.spare_phys, (void *)memblock.reserved.regions);
 	ASSERT_LT(120000, memblock.reserved.cnt);
 	ASSERT_EQ(NULL, kr_check_reserved(&in));

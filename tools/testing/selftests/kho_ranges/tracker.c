@@ -123,6 +123,9 @@ TEST_F(tracker, bad_arguments_are_einval)
 					       KR_PLAIN | 0x80));
 	EXPECT_EQ(-EINVAL, kho_ranges_preserve(&self->kr, kr_pfn(0), 1,
 					       KR_PLAIN | 0x8000));
+	/* the serializer's mark for its own blob and FDT is not for callers */
+	EXPECT_EQ(-EINVAL, kho_ranges_preserve(&self->kr, kr_pfn(0), 1,
+					       KR_PLAIN | KHO_RANGES_INFO_HANDOVER));
 	EXPECT_EQ(0, self->kr.nr_ranges);
 	EXPECT_EQ(-EINVAL, kho_ranges_unpreserve(&self->kr, kr_pfn(0), 0));
 }
@@ -130,8 +133,7 @@ TEST_F(tracker, bad_arguments_are_einval)
 /* the largest order, the largest tag and every defined flag round-trip */
 TEST_F(tracker, info_word_boundaries)
 {
-	u32 big = KHO_RANGES_INFO(KHO_RANGES_MAX_ORDER,
-				  KHO_RANGES_INFO_FOLIO | KHO_RANGES_INFO_HANDOVER,
+	u32 big = KHO_RANGES_INFO(KHO_RANGES_MAX_ORDER, KHO_RANGES_INFO_FOLIO,
 				  0xffff);
 	unsigned long pfn = 1UL << KHO_RANGES_MAX_ORDER;
 	struct kr_ranges rs;

@@ -76,7 +76,7 @@ TEST_F(bad_blob, bad_magic)
 
 TEST_F(bad_blob, newer_major_version)
 {
-	self->hdr->major = cpu_to_le16(KHO_RANGES_VERSION_MAJOR + 1);
+	self->hdr->major = cpu_to_le16(KHO_RANGES_VERSION_MAJOR_V2 + 1);
 	kr_blob_seal(self->hdr);
 	ASSERT_EQ(-EPROTONOSUPPORT, deserialize(_metadata, self));
 }
@@ -312,8 +312,8 @@ TEST_F(bad_blob, fdt_wrong_compatible)
 	void *fdt = phys_to_virt(self->kr.fdt_phys);
 
 	/* same length, so it can be rewritten in place */
-	ASSERT_EQ(0, fdt_setprop_inplace(fdt, 0, "compatible", "kho-ranges-v2",
-					 sizeof("kho-ranges-v2")));
+	ASSERT_EQ(0, fdt_setprop_inplace(fdt, 0, "compatible", "kho-ranges-v3",
+					 sizeof("kho-ranges-v3")));
 	ASSERT_EQ(-EPROTONOSUPPORT, deserialize(_metadata, self));
 }
 
