@@ -56,7 +56,7 @@ KSRC_STAMP := $(K)/Makefile
 
 GEN := $(B)/gen
 
-$(GEN)/.stamp: $(KSRC_STAMP)
+$(GEN)/.stamp: $(KSRC_STAMP) tools/testing/kho_ranges/arch/asm-generic/bitops/__ffs.h
 	@mkdir -p $(GEN)/generated $(GEN)/linux $(GEN)/asm $(GEN)/mb $(GEN)/crc/lib
 	@echo "#define XA_CHUNK_SHIFT 6" > $(GEN)/generated/map-shift.h
 	@echo "#define CONFIG_64BIT 1" > $(GEN)/generated/bit-length.h
@@ -108,7 +108,10 @@ $(GEN)/crc/crc32table.h: $(GEN)/.stamp
 # Include paths, one per family of kernel code.
 
 # maple tree + xarray, as tools/testing/radix-tree builds them
-RT_INC := -I$(K)/tools/testing/shared -I$(GEN) -I$(GEN)/generated \
+# the architecture's __ffs() for every build (tools/testing/kho_ranges/arch)
+ARCH_INC := -Itools/testing/kho_ranges/arch
+
+RT_INC := $(ARCH_INC) -I$(K)/tools/testing/shared -I$(GEN) -I$(GEN)/generated \
 	  -I$(K)/tools/testing/radix-tree -I$(K)/tools/include -I$(K)/lib
 RT_DEF := -D_LGPL_SOURCE -DCONFIG_64BIT=1
 
@@ -117,7 +120,7 @@ MB_INC := -I$(GEN)/mb -I$(GEN) -I$(K)/tools/testing/memblock -I$(K)/tools/includ
 MB_DEF := -DCONFIG_PHYS_ADDR_T_64BIT
 
 # kho_ranges and everything written against it
-KR_INC := -Itools/testing/kho_ranges -Iinclude -I$(GEN) -I$(GEN)/generated \
+KR_INC := $(ARCH_INC) -Itools/testing/kho_ranges -Iinclude -I$(GEN) -I$(GEN)/generated \
 	  -I$(K)/tools/testing/shared -I$(K)/tools/testing/memblock \
 	  -I$(K)/tools/include -I$(K)/scripts/dtc/libfdt
 KR_DEF := -D_LGPL_SOURCE -DCONFIG_64BIT=1 -DCONFIG_PHYS_ADDR_T_64BIT -DCONFIG_CONTIG_ALLOC=1 \

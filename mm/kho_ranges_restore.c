@@ -65,79 +65,153 @@ kho_ranges_bm(const struct kho_ranges_incoming *in, unsigned long i)
 	return (const void *)(in->bitmaps + i * in->bitmap_size);
 }
 
+/* the lowest set bit of a non-zero @v, with 32-bit __ffs() on any kernel */
+static unsigned int kho_ranges_ffs64(u64 v)
+{
+	u32 lo = v;
+
+	return lo ? __ffs(lo) : 32 + __ffs((u32)(v >> 32));
+}
+
 /*
- * The first bit at or after @from that is set (@set) or clear, or the
- * window's size. The words are read as little-endian u32 halves, which is
- * the same bit numbering on every architecture.
+ * The first bit at or after @from that is set (@set) or clear, or @nr_bits.
+ * Bit b is bit b % 64 of the little-endian u64 at @words + b / 64 * 8.
  */
+static inline unsigned long kho_ranges_bits_find(const u8 *words,
+					  unsigned long nr_bits,
+					  unsigned long from, bool set)
+{
+	while (from < nr_bits) {
+		u64 v = get_unaligned_le64(words + from / 64 * 8);
+
+		if (!set)
+			v = ~v;
+		v >>= from % 64;
+		if (v)
+			return min(nr_bits, from + kho_ranges_ffs64(v));
+		from = round_down(from, 64) + 64;
+	}
+	return nr_bits;
+}
+
+static const u8 *kho_ranges_bm_words(const struct kho_ranges_incoming *in,
+				     const struct kho_ranges_blob_bitmap *bm)
+{
+	return (const u8 *)in->blob + get_unaligned_le64(&bm->words);
+}
+
 static unsigned long kho_ranges_bm_find(const struct kho_ranges_incoming *in,
 					const struct kho_ranges_blob_bitmap *bm,
 					unsigned long from, bool set)
 {
-	const u8 *words = (const u8 *)in->blob + get_unaligned_le64(&bm->words);
-	unsigned long nr = get_unaligned_le32(&bm->nr_bits);
-
-	while (from < nr) {
-		u32 v = get_unaligned_le32(words + from / 32 * 4);
-
-		if (!set)
-			v = ~v;
-		v &= ~0U << (from % 32);
-		if (v)
-			return min(nr, round_down(from, 32) + __ffs(v));
-		from = round_down(from, 32) + 32;
-	}
-	return nr;
+	return kho_ranges_bits_find(kho_ranges_bm_words(in, bm),
+				    get_unaligned_le32(&bm->nr_bits), from, set);
 }
 
 /**
  * struct kho_ranges_cursor - range records and bitmap runs in address order
- * @in:       the blob
- * @r:        next range record
- * @b:        bitmap record of the next run
- * @bit:      where in it to look for the run after the pending one
- * @idx:      extents returned so far
- * @run:      a bitmap run is pending in @run_start, @run_size, @run_info
+ * @in:         the blob
+ * @r:          next range record; @next_start is its start
+ * @b:          bitmap record being scanned, in @words, @nr_bits, @start,
+ *              @shift and @info; @b == @in->nr_bitmaps at the end
+ * @word:       the bits of the word at bit @wbase not yet returned as runs
+ * @idx:        extents returned so far
+ * @run:        a bitmap run is pending in @run_start and @run_size
+ * @range:      the extent returned last was a range record
  */
 struct kho_ranges_cursor {
 	const struct kho_ranges_incoming *in;
-	unsigned long r, b, bit, idx;
-	bool run;
-	u64 run_start, run_size;
-	u32 run_info;
+	unsigned long r, b, idx, nr_bits, wbase;
+	const u8 *words;
+	u64 word, start, run_start, run_size, next_start;
+	unsigned int shift;
+	u32 info;
+	bool run, range;
 };
+
+static void kho_ranges_cursor_bitmap(struct kho_ranges_cursor *c)
+{
+	const struct kho_ranges_blob_bitmap *bm;
+
+	c->wbase = 0;
+	c->word = 0;
+	if (c->b >= c->in->nr_bitmaps)
+		return;
+	bm = kho_ranges_bm(c->in, c->b);
+	c->words = kho_ranges_bm_words(c->in, bm);
+	c->nr_bits = get_unaligned_le32(&bm->nr_bits);
+	c->start = get_unaligned_le64(&bm->start);
+	c->info = get_unaligned_le32(&bm->info);
+	c->shift = PAGE_SHIFT + kho_ranges_info_order(c->info);
+	c->word = get_unaligned_le64(c->words);
+}
+
+static void kho_ranges_cursor_seek_range(struct kho_ranges_cursor *c,
+					 unsigned long r)
+{
+	c->r = r;
+	if (r < c->in->nr_ranges)
+		c->next_start = kho_ranges_rec_start(c->in, r);
+}
 
 static void kho_ranges_cursor_init(struct kho_ranges_cursor *c,
 				   const struct kho_ranges_incoming *in)
 {
 	memset(c, 0, sizeof(*c));
 	c->in = in;
+	kho_ranges_cursor_seek_range(c, 0);
+	kho_ranges_cursor_bitmap(c);
 }
 
-/* make the next run of set bits pending, if there is one */
-static void kho_ranges_cursor_run(struct kho_ranges_cursor *c)
+/* load the next word of the bitmap; false past its end */
+static inline bool kho_ranges_cursor_word(struct kho_ranges_cursor *c)
 {
-	const struct kho_ranges_incoming *in = c->in;
+	c->wbase += 64;
+	if (c->wbase >= c->nr_bits) {
+		c->word = 0;
+		return false;
+	}
+	c->word = get_unaligned_le64(c->words + c->wbase / 8);
+	return true;
+}
 
-	while (!c->run && c->b < in->nr_bitmaps) {
-		const struct kho_ranges_blob_bitmap *bm = kho_ranges_bm(in, c->b);
-		unsigned long nr = get_unaligned_le32(&bm->nr_bits), first, end;
-		u32 info = get_unaligned_le32(&bm->info);
-		unsigned int shift = PAGE_SHIFT + kho_ranges_info_order(info);
+/*
+ * Make the next run of set bits pending, if there is one. Validation has
+ * checked that no bit past a window is set, so whole words can be read.
+ */
+static inline void kho_ranges_cursor_run(struct kho_ranges_cursor *c)
+{
+	unsigned int off, len;
+	unsigned long first;
 
-		first = kho_ranges_bm_find(in, bm, c->bit, true);
-		if (first == nr) {
+	while (!c->run && c->b < c->in->nr_bitmaps) {
+		while (!c->word && kho_ranges_cursor_word(c))
+			;
+		if (!c->word) {
 			c->b++;
-			c->bit = 0;
+			kho_ranges_cursor_bitmap(c);
 			continue;
 		}
-		end = kho_ranges_bm_find(in, bm, first, false);
+		off = kho_ranges_ffs64(c->word);
+		first = c->wbase + off;
+		len = ~(c->word >> off) ? kho_ranges_ffs64(~(c->word >> off)) :
+					  64 - off;
+		if (off + len < 64) {
+			c->word &= ~0ULL << (off + len);
+		} else {
+			/* the run reaches the end of the word: follow it */
+			c->word = 0;
+			while (kho_ranges_cursor_word(c) && c->word == ~0ULL)
+				len += 64;
+			if (c->word) {
+				off = kho_ranges_ffs64(~c->word);
+				len += off;
+				c->word &= ~0ULL << off;
+			}
+		}
 		c->run = true;
-		c->run_start = get_unaligned_le64(&bm->start) +
-			       ((u64)first << shift);
-		c->run_size = (u64)(end - first) << shift;
-		c->run_info = info;
-		c->bit = end;
+		c->run_start = c->start + ((u64)first << c->shift);
+		c->run_size = (u64)len << c->shift;
 	}
 }
 
@@ -146,21 +220,32 @@ static void kho_ranges_cursor_run(struct kho_ranges_cursor *c)
  * record, whichever starts lower. The streams are each sorted in a valid
  * blob; validation checks that what comes out is.
  */
-static bool kho_ranges_cursor_next(struct kho_ranges_cursor *c, u64 *start,
+static inline bool kho_ranges_cursor_next(struct kho_ranges_cursor *c, u64 *start,
 				   u64 *size, u32 *info)
 {
 	const struct kho_ranges_incoming *in = c->in;
 	bool range = c->r < in->nr_ranges;
 
-	kho_ranges_cursor_run(c);
-	if (range && c->run && kho_ranges_rec_start(in, c->r) > c->run_start)
-		range = false;
-	if (range) {
+	/* no bitmap run left (or none at all, in a 1.x blob): records only */
+	if (!c->run && c->b >= in->nr_bitmaps) {
+		if (!range)
+			return false;
 		kho_ranges_rec(in, c->r++, start, size, info);
+		c->range = true;
+		c->idx++;
+		return true;
+	}
+	kho_ranges_cursor_run(c);
+	if (range && c->run && c->next_start > c->run_start)
+		range = false;
+	c->range = range;
+	if (range) {
+		kho_ranges_rec(in, c->r, start, size, info);
+		kho_ranges_cursor_seek_range(c, c->r + 1);
 	} else if (c->run) {
 		*start = c->run_start;
 		*size = c->run_size;
-		*info = c->run_info;
+		*info = c->info;
 		c->run = false;
 	} else {
 		return false;
@@ -471,7 +556,7 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 			       phys_addr_t blob_phys,
 			       const void *blob, size_t blob_size)
 {
-	unsigned long i, nr_pages = 0, nr_folios = 0, nr_unknown = 0;
+	unsigned long nr_pages = 0, nr_folios = 0, nr_unknown = 0;
 	phys_addr_t covered = blob_phys, prev_end = 0;
 	struct kho_ranges_cursor c;
 	u64 start, size;
@@ -497,25 +582,21 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 		goto out_invalid;
 	in->blob_phys = blob_phys;
 
-	/* range records one by one, then all runs in address order */
-	for (i = 0; i < in->nr_ranges; i++) {
-		unsigned int order;
+	/* range records and bitmap runs in address order, checked as they come */
+	kho_ranges_cursor_init(&c, in);
+	while (kho_ranges_cursor_next(&c, &start, &size, &info)) {
+		unsigned int order = kho_ranges_info_order(info);
 
-		kho_ranges_rec(in, i, &start, &size, &info);
-		order = kho_ranges_info_order(info);
-		if (!size || !PAGE_ALIGNED(start) ||
-		    order > KHO_RANGES_MAX_ORDER ||
-		    !IS_ALIGNED(start, PAGE_SIZE << order) ||
-		    !IS_ALIGNED(size, PAGE_SIZE << order) ||
-		    !kho_ranges_reachable(start, size)) {
+		if (c.range && (!size || !PAGE_ALIGNED(start) ||
+				order > KHO_RANGES_MAX_ORDER ||
+				!IS_ALIGNED(start, PAGE_SIZE << order) ||
+				!IS_ALIGNED(size, PAGE_SIZE << order) ||
+				!kho_ranges_reachable(start, size))) {
 			pr_err("record %lu (%#llx+%#llx, info %#x) is malformed\n",
-			       i, start, size, info);
+			       c.r - 1, start, size, info);
 			ret = -EINVAL;
 			goto out_invalid;
 		}
-	}
-	kho_ranges_cursor_init(&c, in);
-	while (kho_ranges_cursor_next(&c, &start, &size, &info)) {
 		if (c.idx > 1 && start < prev_end) {
 			pr_err("%#llx+%#llx (info %#x) overlaps or is not sorted after what comes before it\n",
 			       start, size, info);
@@ -535,7 +616,7 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 			covered = start + size;
 		prev_end = start + size;
 		nr_pages += size >> PAGE_SHIFT;
-		nr_folios += size >> (PAGE_SHIFT + kho_ranges_info_order(info));
+		nr_folios += size >> (PAGE_SHIFT + order);
 	}
 	if (covered < blob_phys + blob_size) {
 		pr_err("blob at %#llx does not preserve itself\n", (u64)blob_phys);
@@ -556,12 +637,24 @@ out_invalid:
 	return ret;
 }
 
-/*
- * memblock_reserve_bulk() callback: extent @idx. memblock asks for them in
- * order, from 0 in each of its passes; a cursor makes that O(1) each.
- */
+/* memblock_reserve_bulk() callback for a 1.x blob: extent @idx is record @idx */
 static void __init kho_ranges_bulk_get(void *arg, unsigned long idx,
 				       phys_addr_t *base, phys_addr_t *size)
+{
+	u64 start, bytes;
+	u32 info;
+
+	kho_ranges_rec(arg, idx, &start, &bytes, &info);
+	*base = start;
+	*size = bytes;
+}
+
+/*
+ * The same with bitmap records: memblock asks for the extents in order,
+ * from 0 in each of its passes, so a cursor makes each O(1).
+ */
+static void __init kho_ranges_bulk_get_run(void *arg, unsigned long idx,
+					   phys_addr_t *base, phys_addr_t *size)
 {
 	struct kho_ranges_cursor *c = arg;
 	u64 start = 0, bytes = 0;
@@ -582,6 +675,54 @@ static int __init kho_ranges_reserve_one(u64 start, u64 size)
 	return ret ?: memblock_reserved_mark_noinit(start, size);
 }
 
+/* the highest bit below @hi that is set (@set) or clear, or -1 */
+static long __init kho_ranges_bits_rfind(const u8 *words, unsigned long hi,
+					 bool set)
+{
+	while (hi) {
+		u64 v = get_unaligned_le64(words + (hi - 1) / 64 * 8);
+		unsigned int top = (hi - 1) % 64;
+
+		if (!set)
+			v = ~v;
+		if (top < 63)
+			v &= (1ULL << (top + 1)) - 1;
+		if (v)
+			return round_down(hi - 1, 64) +
+			       ((u32)(v >> 32) ? 32 + __fls((u32)(v >> 32)) :
+				__fls((u32)v));
+		hi = round_down(hi - 1, 64);
+	}
+	return -1;
+}
+
+/* the runs of bitmap record @b, highest first, one memblock call each */
+static int __init kho_ranges_reserve_bitmap_desc(const struct kho_ranges_incoming *in,
+						 unsigned long b,
+						 unsigned long *n)
+{
+	const struct kho_ranges_blob_bitmap *bm = kho_ranges_bm(in, b);
+	const u8 *words = kho_ranges_bm_words(in, bm);
+	u64 start = get_unaligned_le64(&bm->start);
+	unsigned int shift = PAGE_SHIFT +
+			     kho_ranges_info_order(get_unaligned_le32(&bm->info));
+	unsigned long hi = get_unaligned_le32(&bm->nr_bits);
+	long last, first;
+	int ret = 0;
+
+	while (!ret) {
+		last = kho_ranges_bits_rfind(words, hi, true);
+		if (last < 0)
+			break;
+		first = kho_ranges_bits_rfind(words, last, false) + 1;
+		ret = kho_ranges_reserve_one(start + ((u64)first << shift),
+					     (u64)(last + 1 - first) << shift);
+		(*n)++;
+		hi = first;
+	}
+	return ret;
+}
+
 /**
  * kho_ranges_reserve() - reserve every range of a validated blob
  * @in:   a blob accepted by kho_ranges_validate()
@@ -591,7 +732,7 @@ static int __init kho_ranges_reserve_one(u64 start, u64 size)
  * reserved, noinit memblock region: the memory is neither handed to the
  * page allocator nor has its struct pages initialised, until the owner
  * restores it. In the modes with one call per run, the range records come
- * in @mode's order and the bitmap runs after them, lowest first.
+ * in @mode's order and the bitmap runs after them, in the same order.
  *
  * Return: 0, or the error of the memblock call that failed. On failure the
  * runs reserved so far stay reserved (handing them to the page allocator
@@ -633,8 +774,14 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 	/* the runs are sorted and disjoint: validation checked that */
 	if (mode == KHO_RANGES_RESERVE_BULK) {
 		kho_ranges_cursor_init(&c, in);
-		ret = memblock_reserve_bulk(in->nr_extents, kho_ranges_bulk_get,
-					    &c, MEMBLOCK_RSRV_NOINIT);
+		if (in->nr_bitmaps)
+			ret = memblock_reserve_bulk(in->nr_extents,
+						    kho_ranges_bulk_get_run, &c,
+						    MEMBLOCK_RSRV_NOINIT);
+		else
+			ret = memblock_reserve_bulk(in->nr_extents,
+						    kho_ranges_bulk_get,
+						    (void *)in, MEMBLOCK_RSRV_NOINIT);
 		if (!ret)
 			return 0;
 		/*
@@ -653,12 +800,17 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 		kho_ranges_rec(in, i, &start, &size, &info);
 		ret = kho_ranges_reserve_one(start, size);
 	}
-	/* the bitmap runs: a cursor with the range records already behind it */
-	kho_ranges_cursor_init(&c, in);
-	c.r = in->nr_ranges;
-	while (!ret && kho_ranges_cursor_next(&c, &start, &size, &info)) {
-		ret = kho_ranges_reserve_one(start, size);
-		n++;
+	/* then the bitmap runs, in the same order */
+	if (mode == KHO_RANGES_RESERVE_DESCENDING) {
+		for (i = in->nr_bitmaps; i-- && !ret; )
+			ret = kho_ranges_reserve_bitmap_desc(in, i, &n);
+	} else {
+		kho_ranges_cursor_init(&c, in);
+		kho_ranges_cursor_seek_range(&c, in->nr_ranges);
+		while (!ret && kho_ranges_cursor_next(&c, &start, &size, &info)) {
+			ret = kho_ranges_reserve_one(start, size);
+			n++;
+		}
 	}
 	if (ret)
 		pr_err("reserving preserved memory failed (%d) after %lu of %lu runs; those stay reserved\n",
@@ -711,7 +863,7 @@ int __init kho_ranges_deserialize(struct kho_ranges_incoming *in,
 }
 
 /* the folio of a bitmap record that holds @phys, if its bit is set */
-static int kho_ranges_lookup_bitmap(const struct kho_ranges_incoming *in,
+static noinline int kho_ranges_lookup_bitmap(const struct kho_ranges_incoming *in,
 				    phys_addr_t phys, phys_addr_t *start,
 				    unsigned long *nr_pages, u32 *info)
 {
@@ -779,18 +931,22 @@ int kho_ranges_lookup(const struct kho_ranges_incoming *in, phys_addr_t phys,
 		else
 			hi = mid;
 	}
-	if (lo) {
-		kho_ranges_rec(in, lo - 1, &s, &size, &i_info);
-		if (phys - s < size) {
-			if (start)
-				*start = s;
-			if (nr_pages)
-				*nr_pages = size >> PAGE_SHIFT;
-			if (info)
-				*info = i_info;
-			return 0;
-		}
-	}
+	if (!lo)
+		goto bitmaps;
+	kho_ranges_rec(in, lo - 1, &s, &size, &i_info);
+	if (phys - s >= size)
+		goto bitmaps;
+	if (start)
+		*start = s;
+	if (nr_pages)
+		*nr_pages = size >> PAGE_SHIFT;
+	if (info)
+		*info = i_info;
+	return 0;
+
+bitmaps:
+	if (!in->nr_bitmaps)
+		return -ENOENT;
 	return kho_ranges_lookup_bitmap(in, phys, start, nr_pages, info);
 }
 EXPORT_SYMBOL_GPL(kho_ranges_lookup);
