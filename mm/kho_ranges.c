@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
 #include <linux/xarray.h>
 
 /**
@@ -89,8 +90,170 @@ void kho_ranges_init(struct kho_ranges *kr)
 }
 EXPORT_SYMBOL_GPL(kho_ranges_init);
 
-static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
-				 unsigned long nr_pages, u32 info, gfp_t gfp)
+/*
+ * Leaves. An aligned window of KHO_RANGES_WINDOW_PAGES pages whose ranges
+ * all carry one info word of order KHO_RANGES_LEAF_MAX_ORDER or less may be
+ * one tree entry spanning the whole window that points at a bitmap, one bit
+ * per folio, instead of an entry per range and per gap between ranges. A
+ * window becomes a leaf once it holds KHO_RANGES_LEAF_RANGES ranges, where
+ * the bitmap starts to cost less than the tree slots; it stops being one
+ * when a range with another info word, or one reaching out of the window,
+ * is preserved over it (it is turned back into ranges first), or when its
+ * last folio is unpreserved (it is freed).
+ *
+ * A leaf window holds no other entry, and a leaf's set bits are exactly
+ * the folios it preserves. Folios of a leaf never merge with a neighbouring
+ * range in the tree; kho_ranges_walk() and the serializer join them.
+ */
+#define KHO_RANGES_WINDOW_PAGES		4096UL
+#define KHO_RANGES_LEAF_MAX_ORDER	6	/* a window is whole u64 words */
+#define KHO_RANGES_LEAF_RANGES		16
+
+struct kho_ranges_leaf {
+	u32 info;
+	u32 nr_folios;
+	unsigned long bits[];
+};
+
+static struct kmem_cache *kho_ranges_leaf_caches[KHO_RANGES_LEAF_MAX_ORDER + 1];
+static DEFINE_MUTEX(kho_ranges_leaf_caches_lock);
+
+static bool kho_ranges_is_leaf(const void *entry)
+{
+	return entry && !xa_is_value(entry);
+}
+
+static unsigned long kho_ranges_leaf_nbits(u32 info)
+{
+	return KHO_RANGES_WINDOW_PAGES >> kho_ranges_info_order(info);
+}
+
+static size_t kho_ranges_leaf_size(u32 info)
+{
+	return sizeof(struct kho_ranges_leaf) +
+	       BITS_TO_LONGS(kho_ranges_leaf_nbits(info)) * sizeof(long);
+}
+
+static unsigned long kho_ranges_window(unsigned long pfn)
+{
+	return ALIGN_DOWN(pfn, KHO_RANGES_WINDOW_PAGES);
+}
+
+/* one slab cache per order: a leaf is a header and a power-of-two bitmap */
+static struct kmem_cache *kho_ranges_leaf_cache(unsigned int order)
+{
+	static const char * const names[] = {
+		"kho_ranges_leaf0", "kho_ranges_leaf1", "kho_ranges_leaf2",
+		"kho_ranges_leaf3", "kho_ranges_leaf4", "kho_ranges_leaf5",
+		"kho_ranges_leaf6",
+	};
+	struct kmem_cache *cache = READ_ONCE(kho_ranges_leaf_caches[order]);
+
+	BUILD_BUG_ON(ARRAY_SIZE(names) != KHO_RANGES_LEAF_MAX_ORDER + 1);
+	if (cache)
+		return cache;
+	mutex_lock(&kho_ranges_leaf_caches_lock);
+	cache = kho_ranges_leaf_caches[order];
+	if (!cache) {
+		cache = kmem_cache_create(names[order],
+					  kho_ranges_leaf_size(order), 0, 0,
+					  NULL);
+		WRITE_ONCE(kho_ranges_leaf_caches[order], cache);
+	}
+	mutex_unlock(&kho_ranges_leaf_caches_lock);
+	return cache;
+}
+
+static struct kho_ranges_leaf *kho_ranges_leaf_alloc(u32 info, gfp_t gfp)
+{
+	struct kmem_cache *cache = kho_ranges_leaf_cache(kho_ranges_info_order(info));
+	struct kho_ranges_leaf *leaf;
+
+	if (!cache)
+		return NULL;
+	leaf = kmem_cache_alloc(cache, gfp);
+	if (!leaf)
+		return NULL;
+	leaf->info = info;
+	leaf->nr_folios = 0;
+	bitmap_zero(leaf->bits, kho_ranges_leaf_nbits(info));
+	return leaf;
+}
+
+static void kho_ranges_leaf_free(struct kho_ranges_leaf *leaf)
+{
+	kmem_cache_free(kho_ranges_leaf_caches[kho_ranges_info_order(leaf->info)],
+			leaf);
+}
+
+/* set or clear bits [@start, @start + @nr) */
+static void kho_ranges_bits_assign(unsigned long *map, unsigned long start,
+				   unsigned long nr, bool set)
+{
+	while (nr) {
+		unsigned long off = start % BITS_PER_LONG;
+		unsigned long n = min(nr, BITS_PER_LONG - off);
+		unsigned long mask = (n == BITS_PER_LONG ? ~0UL :
+				      ((1UL << n) - 1)) << off;
+
+		if (set)
+			map[start / BITS_PER_LONG] |= mask;
+		else
+			map[start / BITS_PER_LONG] &= ~mask;
+		start += n;
+		nr -= n;
+	}
+}
+
+/* folios of @leaf (window at @ws) that pages [@first, @last] fall in */
+static void kho_ranges_leaf_span(const struct kho_ranges_leaf *leaf,
+				 unsigned long ws, unsigned long first,
+				 unsigned long last, unsigned long *bit,
+				 unsigned long *end)
+{
+	unsigned int order = kho_ranges_info_order(leaf->info);
+
+	*bit = (first - ws) >> order;
+	*end = ((last - ws) >> order) + 1;
+}
+
+/* does @leaf preserve any page of [@first, @last]? */
+static bool kho_ranges_leaf_any(const struct kho_ranges_leaf *leaf,
+				unsigned long ws, unsigned long first,
+				unsigned long last)
+{
+	unsigned long bit, end;
+
+	kho_ranges_leaf_span(leaf, ws, first, last, &bit, &end);
+	return find_next_bit(leaf->bits, end, bit) < end;
+}
+
+/* does @leaf preserve every page of [@first, @last]? */
+static bool kho_ranges_leaf_all(const struct kho_ranges_leaf *leaf,
+				unsigned long ws, unsigned long first,
+				unsigned long last)
+{
+	unsigned long bit, end;
+
+	kho_ranges_leaf_span(leaf, ws, first, last, &bit, &end);
+	return find_next_zero_bit(leaf->bits, end, bit) >= end;
+}
+
+static void kho_ranges_leaf_account(struct kho_ranges *kr,
+				    const struct kho_ranges_leaf *leaf, int sign)
+{
+	kr->nr_leaves += sign;
+	kr->leaf_bytes += sign * (long)kho_ranges_leaf_size(leaf->info);
+	kr->leaf_words += sign * (long)(kho_ranges_leaf_nbits(leaf->info) / 64);
+	kr->leaf_folios += sign * (long)leaf->nr_folios;
+}
+
+/*
+ * Store [@pfn, @pfn + @nr_pages) as a range entry, merged with neighbouring
+ * ranges of the same info word. The caller checked that it is free.
+ */
+static int kho_ranges_insert(struct kho_ranges *kr, unsigned long pfn,
+			     unsigned long nr_pages, u32 info, gfp_t gfp)
 {
 	MA_STATE(mas, &kr->mt, pfn, pfn);
 	unsigned long last = pfn + nr_pages - 1;
@@ -99,15 +262,6 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 	int merged = 0;
 	void *entry;
 	int ret;
-
-	lockdep_assert_held(&kr->lock);
-
-	if (kr->finalized)
-		return -EBUSY;
-
-	mas_set(&mas, pfn);
-	if (mas_find(&mas, last))
-		return -EEXIST;
 
 	if (pfn) {
 		mas_set(&mas, pfn - 1);
@@ -128,9 +282,156 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 	ret = mas_store_gfp(&mas, new, gfp);
 	if (ret)
 		return ret;
-
 	kr->nr_ranges = kr->nr_ranges + 1 - merged;
+	return 0;
+}
+
+/*
+ * Turn the leaf of window @ws back into ranges. On failure the leaf is put
+ * back: the window's memory is preserved the same way as before.
+ */
+static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
+			       struct kho_ranges_leaf *leaf, gfp_t gfp)
+{
+	MA_STATE(mas, &kr->mt, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
+	unsigned int order = kho_ranges_info_order(leaf->info);
+	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
+	unsigned long nr_ranges = kr->nr_ranges, bit = 0, end;
+	int ret;
+
+	ret = mas_store_gfp(&mas, NULL, gfp);
+	if (ret)
+		return ret;
+	while ((bit = find_next_bit(leaf->bits, nbits, bit)) < nbits) {
+		end = find_next_zero_bit(leaf->bits, nbits, bit);
+		ret = kho_ranges_insert(kr, ws + (bit << order),
+					(end - bit) << order, leaf->info, gfp);
+		if (ret) {
+			/* the window as it was: neighbours lose what they grew into it */
+			mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
+			mas_store_gfp(&mas, leaf, gfp | __GFP_NOFAIL);
+			kr->nr_ranges = nr_ranges;
+			return ret;
+		}
+		bit = end;
+	}
+	kho_ranges_leaf_account(kr, leaf, -1);
+	kho_ranges_leaf_free(leaf);
+	return 0;
+}
+
+/* turn every leaf that [@pfn, @last] touches back into ranges */
+static int kho_ranges_dissolve_range(struct kho_ranges *kr, unsigned long pfn,
+				     unsigned long last, gfp_t gfp)
+{
+	MA_STATE(mas, &kr->mt, pfn, pfn);
+	void *entry;
+	int ret;
+
+	mas_for_each(&mas, entry, last) {
+		if (!kho_ranges_is_leaf(entry))
+			continue;
+		ret = kho_ranges_dissolve(kr, mas.index, entry, gfp);
+		if (ret)
+			return ret;
+		mas_set(&mas, mas.index + KHO_RANGES_WINDOW_PAGES);
+	}
+	return 0;
+}
+
+/*
+ * After a range of @info was stored in window @ws: if the window now holds
+ * enough ranges, all of @info and inside it, make it a leaf. Best effort:
+ * without memory the ranges stay as they are.
+ */
+static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
+				  u32 info, gfp_t gfp)
+{
+	MA_STATE(mas, &kr->mt, ws, ws);
+	unsigned long we = ws + KHO_RANGES_WINDOW_PAGES - 1, nr = 0;
+	unsigned int order = kho_ranges_info_order(info);
+	struct kho_ranges_leaf *leaf;
+	void *entry;
+
+	if (order > KHO_RANGES_LEAF_MAX_ORDER)
+		return;
+	mas_for_each(&mas, entry, we) {
+		if (entry != xa_mk_value(info) || mas.index < ws ||
+		    mas.last > we)
+			return;
+		nr++;
+	}
+	if (nr < KHO_RANGES_LEAF_RANGES)
+		return;
+
+	leaf = kho_ranges_leaf_alloc(info, gfp | __GFP_NOWARN);
+	if (!leaf)
+		return;
+	mas_set(&mas, ws);
+	mas_for_each(&mas, entry, we) {
+		kho_ranges_bits_assign(leaf->bits, (mas.index - ws) >> order,
+				       (mas.last - mas.index + 1) >> order, true);
+		leaf->nr_folios += (mas.last - mas.index + 1) >> order;
+	}
+	mas_set_range(&mas, ws, we);
+	if (mas_store_gfp(&mas, leaf, gfp | __GFP_NOWARN)) {
+		kho_ranges_leaf_free(leaf);
+		return;
+	}
+	kr->nr_ranges -= nr;
+	kho_ranges_leaf_account(kr, leaf, 1);
+}
+
+static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
+				 unsigned long nr_pages, u32 info, gfp_t gfp)
+{
+	MA_STATE(mas, &kr->mt, pfn, pfn);
+	unsigned long last = pfn + nr_pages - 1, ws = 0;
+	struct kho_ranges_leaf *leaf = NULL;
+	unsigned int nr_leaves = 0;
+	void *entry;
+	int ret;
+
+	lockdep_assert_held(&kr->lock);
+
+	if (kr->finalized)
+		return -EBUSY;
+
+	/* taken: a range, or a folio a leaf has */
+	mas_for_each(&mas, entry, last) {
+		if (!kho_ranges_is_leaf(entry) ||
+		    kho_ranges_leaf_any(entry, mas.index, max(pfn, mas.index),
+					min(last, mas.last)))
+			return -EEXIST;
+		leaf = entry;
+		ws = mas.index;
+		nr_leaves++;
+	}
+
+	/* the common case in a dense window: a bit to set, nothing to allocate */
+	if (nr_leaves == 1 && leaf->info == info && pfn >= ws &&
+	    last < ws + KHO_RANGES_WINDOW_PAGES) {
+		unsigned int order = kho_ranges_info_order(info);
+
+		kho_ranges_bits_assign(leaf->bits, (pfn - ws) >> order,
+				       nr_pages >> order, true);
+		leaf->nr_folios += nr_pages >> order;
+		kr->leaf_folios += nr_pages >> order;
+		kr->nr_pages += nr_pages;
+		return 0;
+	}
+	if (nr_leaves) {
+		ret = kho_ranges_dissolve_range(kr, pfn, last, gfp);
+		if (ret)
+			return ret;
+	}
+
+	ret = kho_ranges_insert(kr, pfn, nr_pages, info, gfp);
+	if (ret)
+		return ret;
 	kr->nr_pages += nr_pages;
+	if (kho_ranges_window(pfn) == kho_ranges_window(last))
+		kho_ranges_maybe_leaf(kr, kho_ranges_window(pfn), info, gfp);
 	return 0;
 }
 
@@ -164,12 +465,41 @@ int kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 }
 EXPORT_SYMBOL_GPL(kho_ranges_preserve);
 
+/* clear the folios of [@pfn, @last] in the leaves there; free emptied ones */
+static void kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
+					 unsigned long pfn, unsigned long last,
+					 gfp_t gfp)
+{
+	MA_STATE(mas, &kr->mt, pfn, pfn);
+	struct kho_ranges_leaf *leaf;
+	unsigned long bit, end;
+
+	mas_for_each(&mas, leaf, last) {
+		unsigned long ws = mas.index;
+
+		kho_ranges_leaf_span(leaf, ws, max(pfn, ws), min(last, mas.last),
+				     &bit, &end);
+		kho_ranges_bits_assign(leaf->bits, bit, end - bit, false);
+		leaf->nr_folios -= end - bit;
+		kr->leaf_folios -= end - bit;
+		if (leaf->nr_folios)
+			continue;
+		/* an empty leaf that cannot be dropped now stays, preserving nothing */
+		mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
+		if (!mas_store_gfp(&mas, NULL, gfp | __GFP_NOWARN)) {
+			kho_ranges_leaf_account(kr, leaf, -1);
+			kho_ranges_leaf_free(leaf);
+		}
+		mas_set(&mas, ws + KHO_RANGES_WINDOW_PAGES);
+	}
+}
+
 static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 				   unsigned long nr_pages, gfp_t gfp)
 {
 	MA_STATE(mas, &kr->mt, pfn, pfn);
 	unsigned long last = pfn + nr_pages - 1;
-	unsigned long next = pfn;
+	unsigned long next = pfn, nr_leaves = 0, nr_ranges = 0;
 	long delta = 0;
 	void *entry;
 	int ret;
@@ -181,24 +511,40 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 
 	/*
 	 * Every page must be preserved, and a cut may only fall on a folio
-	 * boundary of the range it cuts.
+	 * boundary of the range or leaf it cuts.
 	 */
 	mas_for_each(&mas, entry, last) {
-		unsigned int order = kho_ranges_info_order(xa_to_value(entry));
+		unsigned int order;
+		unsigned long from = max(pfn, mas.index);
+		unsigned long to = min(last, mas.last);
 
 		if (mas.index > next)
 			return -ENOENT;
-		if (mas.index < pfn) {
-			if (!IS_ALIGNED(pfn, 1UL << order))
+		if (kho_ranges_is_leaf(entry)) {
+			const struct kho_ranges_leaf *leaf = entry;
+
+			order = kho_ranges_info_order(leaf->info);
+			if (!IS_ALIGNED(from, 1UL << order) ||
+			    !IS_ALIGNED(to + 1, 1UL << order))
 				return -EINVAL;
-			delta++;
+			if (!kho_ranges_leaf_all(leaf, mas.index, from, to))
+				return -ENOENT;
+			nr_leaves++;
+		} else {
+			order = kho_ranges_info_order(xa_to_value(entry));
+			if (mas.index < pfn) {
+				if (!IS_ALIGNED(pfn, 1UL << order))
+					return -EINVAL;
+				delta++;
+			}
+			if (mas.last > last) {
+				if (!IS_ALIGNED(last + 1, 1UL << order))
+					return -EINVAL;
+				delta++;
+			}
+			delta--;
+			nr_ranges++;
 		}
-		if (mas.last > last) {
-			if (!IS_ALIGNED(last + 1, 1UL << order))
-				return -EINVAL;
-			delta++;
-		}
-		delta--;
 		if (mas.last >= last) {
 			next = last + 1;
 			break;
@@ -207,6 +553,17 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 	}
 	if (next != last + 1)
 		return -ENOENT;
+
+	if (nr_leaves && nr_ranges) {
+		/* both kinds: ranges only, then as any range */
+		ret = kho_ranges_dissolve_range(kr, pfn, last, gfp);
+		return ret ?: __kho_ranges_unpreserve(kr, pfn, nr_pages, gfp);
+	}
+	if (nr_leaves) {
+		kho_ranges_unpreserve_leaves(kr, pfn, last, gfp);
+		kr->nr_pages -= nr_pages;
+		return 0;
+	}
 
 	mas_set_range(&mas, pfn, last);
 	ret = mas_store_gfp(&mas, NULL, gfp);
@@ -419,6 +776,99 @@ int kho_ranges_unpreserve_page_array(struct kho_ranges *kr,
 }
 EXPORT_SYMBOL_GPL(kho_ranges_unpreserve_page_array);
 
+/*
+ * The preserved memory as maximal runs of one info word, in address order,
+ * whatever holds it: range entries, and runs of set bits of leaves, joined
+ * where they touch.
+ */
+struct kho_ranges_iter {
+	struct ma_state mas;
+	const struct kho_ranges_leaf *leaf;	/* leaf being scanned, at @ws */
+	unsigned long ws, bit;
+	/* the run found next, held back in case the one after extends it */
+	bool have;
+	unsigned long next_pfn, next_nr;
+	u32 next_info;
+	/* the run returned */
+	unsigned long pfn, nr_pages;
+	u32 info;
+};
+
+static void kho_ranges_iter_start(struct kho_ranges_iter *it,
+				  struct kho_ranges *kr)
+{
+	MA_STATE(mas, &kr->mt, 0, 0);
+
+	memset(it, 0, sizeof(*it));
+	it->mas = mas;
+}
+
+/* the next piece, not joined: a range entry or a run of a leaf's bits */
+static bool kho_ranges_iter_piece(struct kho_ranges_iter *it,
+				  unsigned long *pfn, unsigned long *nr,
+				  u32 *info)
+{
+	void *entry;
+
+	for (;;) {
+		if (it->leaf) {
+			const struct kho_ranges_leaf *leaf = it->leaf;
+			unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
+			unsigned int order = kho_ranges_info_order(leaf->info);
+			unsigned long bit, end;
+
+			bit = find_next_bit(leaf->bits, nbits, it->bit);
+			if (bit < nbits) {
+				end = find_next_zero_bit(leaf->bits, nbits, bit);
+				it->bit = end;
+				*pfn = it->ws + (bit << order);
+				*nr = (end - bit) << order;
+				*info = leaf->info;
+				return true;
+			}
+			it->leaf = NULL;
+		}
+		entry = mas_find(&it->mas, ULONG_MAX);
+		if (!entry)
+			return false;
+		if (kho_ranges_is_leaf(entry)) {
+			it->leaf = entry;
+			it->ws = it->mas.index;
+			it->bit = 0;
+			continue;
+		}
+		*pfn = it->mas.index;
+		*nr = it->mas.last - it->mas.index + 1;
+		*info = xa_to_value(entry);
+		return true;
+	}
+}
+
+static bool kho_ranges_iter_next(struct kho_ranges_iter *it)
+{
+	unsigned long pfn, nr;
+	u32 info;
+
+	if (!it->have && !kho_ranges_iter_piece(it, &it->next_pfn,
+						&it->next_nr, &it->next_info))
+		return false;
+	it->pfn = it->next_pfn;
+	it->nr_pages = it->next_nr;
+	it->info = it->next_info;
+	it->have = false;
+	while (kho_ranges_iter_piece(it, &pfn, &nr, &info)) {
+		if (pfn != it->pfn + it->nr_pages || info != it->info) {
+			it->have = true;
+			it->next_pfn = pfn;
+			it->next_nr = nr;
+			it->next_info = info;
+			break;
+		}
+		it->nr_pages += nr;
+	}
+	return true;
+}
+
 /**
  * kho_ranges_walk() - call @fn for every preserved range, in address order
  * @kr:   the tracker
@@ -431,17 +881,13 @@ EXPORT_SYMBOL_GPL(kho_ranges_unpreserve_page_array);
  */
 int kho_ranges_walk(struct kho_ranges *kr, kho_ranges_walk_fn fn, void *priv)
 {
-	MA_STATE(mas, &kr->mt, 0, 0);
-	void *entry;
+	struct kho_ranges_iter it;
 	int ret = 0;
 
 	mutex_lock(&kr->lock);
-	mas_for_each(&mas, entry, ULONG_MAX) {
-		ret = fn(priv, mas.index, mas.last - mas.index + 1,
-			 xa_to_value(entry));
-		if (ret)
-			break;
-	}
+	kho_ranges_iter_start(&it, kr);
+	while (!ret && kho_ranges_iter_next(&it))
+		ret = fn(priv, it.pfn, it.nr_pages, it.info);
 	mutex_unlock(&kr->lock);
 	return ret;
 }
@@ -466,20 +912,49 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 			     phys_addr_t *last)
 {
 	MA_STATE(mas, &kr->mt, PHYS_PFN(start), PHYS_PFN(start));
+	unsigned long lo = 0, hi = 0;
+	bool found = false;
 	void *entry;
 
 	if (end < start)
 		return false;
 	mutex_lock(&kr->lock);
-	entry = mas_find(&mas, PHYS_PFN(end));
-	if (entry) {
+	mas_for_each(&mas, entry, PHYS_PFN(end)) {
+		const struct kho_ranges_leaf *leaf = entry;
+		unsigned long nbits, bit, stop;
+		unsigned int order;
+
+		if (!kho_ranges_is_leaf(entry)) {
+			lo = mas.index;
+			hi = mas.last;
+			found = true;
+			break;
+		}
+		/* the run of set bits that holds the lowest preserved page */
+		order = kho_ranges_info_order(leaf->info);
+		nbits = kho_ranges_leaf_nbits(leaf->info);
+		kho_ranges_leaf_span(leaf, mas.index,
+				     max(PHYS_PFN(start), mas.index),
+				     min(PHYS_PFN(end), mas.last), &bit, &stop);
+		bit = find_next_bit(leaf->bits, stop, bit);
+		if (bit >= stop)
+			continue;
+		stop = find_next_zero_bit(leaf->bits, nbits, bit);
+		while (bit && test_bit(bit - 1, leaf->bits))
+			bit--;
+		lo = mas.index + (bit << order);
+		hi = mas.index + (stop << order) - 1;
+		found = true;
+		break;
+	}
+	if (found) {
 		if (first)
-			*first = PFN_PHYS(mas.index);
+			*first = PFN_PHYS(lo);
 		if (last)
-			*last = PFN_PHYS(mas.last + 1) - 1;
+			*last = PFN_PHYS(hi + 1) - 1;
 	}
 	mutex_unlock(&kr->lock);
-	return entry;
+	return found;
 }
 EXPORT_SYMBOL_GPL(kho_ranges_find_overlap);
 
@@ -560,201 +1035,101 @@ static void kho_ranges_free_blob(struct page *page, size_t size)
 }
 
 /*
- * The serializer's plan. Preserved memory is cut into aligned windows of
- * KHO_RANGES_WINDOW_PAGES pages; a window whose ranges all carry one info
- * word of a small order, and that no range enters or leaves, may be written
- * as bits of a bitmap record instead of one range record per range, and is
- * when that takes fewer bytes. Consecutive bitmap windows of one info word
- * share a record. The same walk runs twice: once to count (@hdr NULL), once
- * to write, and decides the same way both times.
- *
- * Handover ranges (the blob and the root FDT, preserved while serializing)
- * are always range records and take no part in the decisions, so that
- * preserving them between the two walks changes nothing but their own
- * records. A range record may therefore lie inside a bitmap window, on
- * pages whose bits are clear.
+ * The serializer's output. One walk of the tree writes each range entry as
+ * range records and each leaf as bits of a bitmap record; leaves of one info
+ * word in consecutive windows share a record. Range records go where they
+ * belong; bitmap records and their words go to a staging place after room
+ * for the most range records there can be, and move down behind the range
+ * records once their number is known.
  */
-#define KHO_RANGES_WINDOW_PAGES		4096UL
-#define KHO_RANGES_BITMAP_MAX_ORDER	6	/* a window is whole u64 words */
-
-struct kho_ranges_plan {
-	/* counts, then positions as the second walk writes */
-	unsigned long nr_ranges;
-	unsigned long nr_bitmaps;
-	unsigned long nr_words;
-	/* the bitmap record being extended */
-	unsigned long bm_end;		/* first pfn after its window */
-	unsigned long bm_bits;		/* folios in its window */
-	u32 bm_info;
-	bool bm_open;
-	/* where to write, or NULL to count */
+struct kho_ranges_out {
+	u8 *blob;
 	struct kho_ranges_blob_range *ranges;
 	struct kho_ranges_blob_bitmap *bitmaps;
-	__le64 *words;
-	u8 *blob;
+	u8 *words;
+	unsigned long nr_ranges, nr_bitmaps, nr_words, nr_extents;
+	unsigned long bm_end;		/* first pfn after the open record */
 };
 
-static void kho_ranges_plan_range(struct kho_ranges_plan *p, unsigned long pfn,
-				  unsigned long nr_pages, u32 info)
+static void kho_ranges_out_range(struct kho_ranges_out *o, unsigned long pfn,
+				 unsigned long nr_pages, u32 info)
 {
 	unsigned long chunk = kho_ranges_record_max(kho_ranges_info_order(info));
 
 	while (nr_pages) {
+		struct kho_ranges_blob_range *rec = &o->ranges[o->nr_ranges++];
 		unsigned long n = min(nr_pages, chunk);
 
-		if (p->ranges) {
-			struct kho_ranges_blob_range *rec = &p->ranges[p->nr_ranges];
-
-			rec->start = cpu_to_le64(PFN_PHYS(pfn));
-			rec->nr_pages = cpu_to_le32(n);
-			rec->info = cpu_to_le32(info);
-		}
-		p->nr_ranges++;
+		rec->start = cpu_to_le64(PFN_PHYS(pfn));
+		rec->nr_pages = cpu_to_le32(n);
+		rec->info = cpu_to_le32(info);
 		pfn += n;
 		nr_pages -= n;
 	}
+	o->nr_extents++;
 }
 
-/* can the open bitmap record take window @ws of @bits folios? */
-static bool kho_ranges_plan_extends(const struct kho_ranges_plan *p,
-				    unsigned long ws, u32 info,
-				    unsigned long bits)
+static void kho_ranges_out_leaf(struct kho_ranges_out *o, unsigned long ws,
+				const struct kho_ranges_leaf *leaf)
 {
-	return p->bm_open && p->bm_info == info && p->bm_end == ws &&
-	       p->bm_bits + bits <= KHO_RANGES_BITMAP_MAX_BITS;
+	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info), i;
+	__le64 *w = (__le64 *)o->words + o->nr_words;
+	struct kho_ranges_blob_bitmap *bm = NULL;
+
+	if (o->nr_bitmaps && o->bm_end == ws)
+		bm = &o->bitmaps[o->nr_bitmaps - 1];
+	if (!bm || le32_to_cpu(bm->info) != leaf->info ||
+	    le32_to_cpu(bm->nr_bits) + nbits > KHO_RANGES_BITMAP_MAX_BITS) {
+		bm = &o->bitmaps[o->nr_bitmaps++];
+		bm->start = cpu_to_le64(PFN_PHYS(ws));
+		bm->info = cpu_to_le32(leaf->info);
+		bm->nr_bits = 0;
+		bm->words = cpu_to_le64((u8 *)w - o->blob);
+	}
+	bm->nr_bits = cpu_to_le32(le32_to_cpu(bm->nr_bits) + nbits);
+	for (i = 0; i < nbits / 64; i++) {
+		u64 v = leaf->bits[i * 64 / BITS_PER_LONG];
+
+		if (BITS_PER_LONG == 32)
+			v |= (u64)leaf->bits[i * 2 + 1] << 32;
+		w[i] = cpu_to_le64(v);
+	}
+	o->nr_words += nbits / 64;
+	o->bm_end = ws + KHO_RANGES_WINDOW_PAGES;
 }
 
-/* open a bitmap record for window @ws, or extend the open one over it */
-static void kho_ranges_plan_window(struct kho_ranges_plan *p, unsigned long ws,
-				   u32 info)
-{
-	unsigned int order = kho_ranges_info_order(info);
-	unsigned long bits = KHO_RANGES_WINDOW_PAGES >> order;
-	struct kho_ranges_blob_bitmap *bm;
-
-	if (!kho_ranges_plan_extends(p, ws, info, bits)) {
-		if (p->bitmaps) {
-			bm = &p->bitmaps[p->nr_bitmaps];
-			bm->start = cpu_to_le64(PFN_PHYS(ws));
-			bm->info = cpu_to_le32(info);
-			bm->nr_bits = 0;
-			bm->words = cpu_to_le64((u8 *)&p->words[p->nr_words] -
-						p->blob);
-		}
-		p->nr_bitmaps++;
-		p->bm_open = true;
-		p->bm_info = info;
-		p->bm_bits = 0;
-	}
-	p->bm_bits += bits;
-	if (p->bitmaps) {
-		bm = &p->bitmaps[p->nr_bitmaps - 1];
-		bm->nr_bits = cpu_to_le32(le32_to_cpu(bm->nr_bits) + bits);
-		memset(&p->words[p->nr_words], 0, bits / 8);
-	}
-	p->nr_words += bits / 64;
-	p->bm_end = ws + KHO_RANGES_WINDOW_PAGES;
-}
-
-/* set the bits of a range in the window the open bitmap record ends with */
-static void kho_ranges_plan_bits(struct kho_ranges_plan *p, unsigned long ws,
-				 unsigned long pfn, unsigned long nr_pages,
-				 unsigned int order)
-{
-	unsigned long bits = KHO_RANGES_WINDOW_PAGES >> order;
-	unsigned long first = (pfn - ws) >> order, i;
-	__le64 *w;
-
-	if (!p->words)
-		return;
-	w = &p->words[p->nr_words - bits / 64];
-	for (i = first; i < first + (nr_pages >> order); i++)
-		w[i / 64] |= cpu_to_le64(BIT_ULL(i % 64));
-}
-
-static bool kho_ranges_is_handover(u32 info)
-{
-	return info & KHO_RANGES_INFO_HANDOVER;
-}
-
-/*
- * Plan the window that holds @pfn, the first pfn not planned yet. @spill is
- * the first pfn after the last non-handover range planned so far; a range
- * of an earlier window reaching into this one keeps it in range records.
- * Return: the first pfn after the last range that starts in the window.
- */
-static unsigned long kho_ranges_plan_one(struct kho_ranges *kr,
-					 struct kho_ranges_plan *p,
-					 unsigned long pfn, unsigned long *spill)
-{
-	MA_STATE(mas, &kr->mt, pfn, pfn);
-	unsigned long ws = ALIGN_DOWN(pfn, KHO_RANGES_WINDOW_PAGES);
-	unsigned long we = ws + KHO_RANGES_WINDOW_PAGES - 1;
-	unsigned long nr = 0, next = pfn;
-	bool bitmap = *spill <= ws;
-	u32 info = 0;
-	void *entry;
-
-	/* the window's ranges: one info word, none sticking out? */
-	mas_for_each(&mas, entry, we) {
-		u32 i = xa_to_value(entry);
-
-		if (kho_ranges_is_handover(i))
-			continue;
-		if (nr++ && i != info)
-			bitmap = false;
-		info = i;
-		if (mas.last > we ||
-		    kho_ranges_info_order(i) > KHO_RANGES_BITMAP_MAX_ORDER)
-			bitmap = false;
-	}
-	if (!nr)
-		bitmap = false;
-	if (bitmap) {
-		unsigned long bits = KHO_RANGES_WINDOW_PAGES >>
-				     kho_ranges_info_order(info);
-		size_t cost = bits / 8;
-
-		if (!kho_ranges_plan_extends(p, ws, info, bits))
-			cost += sizeof(struct kho_ranges_blob_bitmap);
-		bitmap = cost < nr * sizeof(struct kho_ranges_blob_range);
-	}
-	if (bitmap)
-		kho_ranges_plan_window(p, ws, info);
-	else if (nr)
-		p->bm_open = false;
-
-	mas_set(&mas, pfn);
-	mas_for_each(&mas, entry, we) {
-		u32 i = xa_to_value(entry);
-		unsigned long n = mas.last - mas.index + 1;
-
-		if (bitmap && !kho_ranges_is_handover(i))
-			kho_ranges_plan_bits(p, ws, mas.index, n,
-					     kho_ranges_info_order(i));
-		else
-			kho_ranges_plan_range(p, mas.index, n, i);
-		if (!kho_ranges_is_handover(i))
-			*spill = max(*spill, mas.last + 1);
-		next = mas.last + 1;
-	}
-	return next;
-}
-
-static void kho_ranges_plan(struct kho_ranges *kr, struct kho_ranges_plan *p)
+static void kho_ranges_out_walk(struct kho_ranges *kr, struct kho_ranges_out *o)
 {
 	MA_STATE(mas, &kr->mt, 0, 0);
-	unsigned long pfn = 0, spill = 0;
+	void *entry;
 
 	lockdep_assert_held(&kr->lock);
-	for (;;) {
-		mas_set(&mas, pfn);
-		if (!mas_find(&mas, ULONG_MAX))
-			break;
-		pfn = kho_ranges_plan_one(kr, p, mas.index, &spill);
-		if (!pfn)		/* the last range ends at ULONG_MAX */
-			break;
+	mas_for_each(&mas, entry, ULONG_MAX) {
+		if (!kho_ranges_is_leaf(entry))
+			kho_ranges_out_range(o, mas.index,
+					     mas.last - mas.index + 1,
+					     xa_to_value(entry));
+		else if (((struct kho_ranges_leaf *)entry)->nr_folios)
+			kho_ranges_out_leaf(o, mas.index, entry);
 	}
+}
+
+/* move the bitmap records and words down behind the range records */
+static size_t kho_ranges_out_pack(struct kho_ranges_out *o, size_t hdr_size)
+{
+	u8 *bitmaps = o->blob + hdr_size + o->nr_ranges * sizeof(*o->ranges);
+	u8 *words = bitmaps + o->nr_bitmaps * sizeof(*o->bitmaps);
+	unsigned long i;
+
+	memmove(bitmaps, o->bitmaps, o->nr_bitmaps * sizeof(*o->bitmaps));
+	memmove(words, o->words, o->nr_words * sizeof(u64));
+	for (i = 0; i < o->nr_bitmaps; i++) {
+		struct kho_ranges_blob_bitmap *bm = (void *)bitmaps;
+
+		bm[i].words = cpu_to_le64(le64_to_cpu(bm[i].words) -
+					  (o->words - words));
+	}
+	return words + o->nr_words * sizeof(u64) - o->blob;
 }
 
 static int kho_ranges_build_fdt(struct kho_ranges *kr, void *fdt,
@@ -806,9 +1181,9 @@ static int kho_ranges_build_fdt(struct kho_ranges *kr, void *fdt,
  */
 int kho_ranges_serialize(struct kho_ranges *kr)
 {
-	struct kho_ranges_plan plan = { 0 }, out = { 0 };
+	unsigned long max_ranges, max_extents;
 	struct kho_ranges_blob_hdr_v2 *hdr;
-	unsigned long max_records, handover;
+	struct kho_ranges_out out;
 	struct page *blob, *fdt;
 	size_t size, spare, alloc, hdr_size;
 	u32 crc;
@@ -820,24 +1195,29 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 		goto out_unlock;
 	}
 
+retry:
 	/*
-	 * The blob and the FDT, preserved below, are a range record each;
-	 * they never merge with other ranges, whose plan they leave alone.
+	 * The most records there can be: a range entry is one record, plus
+	 * one for each U32_MAX pages of a long one; two more for the blob and
+	 * the FDT, preserved below. Should preserving those turn a leaf back
+	 * into ranges, the sizes are taken again.
 	 */
-	kho_ranges_plan(kr, &plan);
-	hdr_size = plan.nr_bitmaps ? sizeof(*hdr) : sizeof(hdr->v1);
-	size = kho_ranges_layout_size(hdr_size, plan.nr_ranges + 2,
-				      plan.nr_bitmaps, plan.nr_words);
+	max_ranges = kr->nr_ranges + 2 + (kr->nr_pages >> 31);
+	hdr_size = kr->nr_leaves ? sizeof(*hdr) : sizeof(hdr->v1);
+	size = kho_ranges_layout_size(hdr_size, max_ranges, kr->nr_leaves,
+				      kr->leaf_words);
 	if (size == SIZE_MAX) {
 		ret = -E2BIG;
 		goto out_unlock;
 	}
 	/*
 	 * memblock.reserved gets a region per run of preserved pages at most:
-	 * one per tree range, one more per U32_MAX pages of a long range.
+	 * one per range record, and one per run of set bits, which is at most
+	 * one per folio of a leaf.
 	 */
-	max_records = kr->nr_ranges + 2 + (kr->nr_pages >> 31);
-	spare = PAGE_ALIGN((max_records + KHO_RANGES_SPARE_EXTRA_RECORDS) *
+	max_extents = max_ranges + min(kr->leaf_folios,
+				       kr->nr_leaves * (KHO_RANGES_WINDOW_PAGES / 2 + 1));
+	spare = PAGE_ALIGN((max_extents + KHO_RANGES_SPARE_EXTRA_RECORDS) *
 			   KHO_RANGES_SPARE_PER_RECORD);
 	alloc = PAGE_ALIGN(size) + spare;
 
@@ -849,7 +1229,6 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 	if (!fdt)
 		goto out_free_blob;
 
-	handover = kr->nr_ranges;
 	ret = __kho_ranges_preserve(kr, page_to_pfn(blob), alloc >> PAGE_SHIFT,
 				    KHO_RANGES_INFO(0, KHO_RANGES_INFO_HANDOVER, 0),
 				    GFP_KERNEL);
@@ -860,22 +1239,31 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 				    GFP_KERNEL);
 	if (ret)
 		goto out_unpreserve_blob;
-	handover = kr->nr_ranges - handover;
+	if (kr->nr_ranges + (kr->nr_pages >> 31) > max_ranges) {
+		/* the handover landed in a leaf window: size again */
+		WARN_ON(__kho_ranges_unpreserve(kr, page_to_pfn(fdt), 1,
+						GFP_KERNEL | __GFP_NOFAIL));
+		WARN_ON(__kho_ranges_unpreserve(kr, page_to_pfn(blob),
+						alloc >> PAGE_SHIFT,
+						GFP_KERNEL | __GFP_NOFAIL));
+		__free_page(fdt);
+		kho_ranges_free_blob(blob, alloc);
+		goto retry;
+	}
 
 	hdr = page_address(blob);
-	out.blob = (u8 *)hdr;
+	out = (struct kho_ranges_out){ .blob = (u8 *)hdr };
 	out.ranges = (void *)(out.blob + hdr_size);
-	out.bitmaps = (void *)(out.ranges + plan.nr_ranges + handover);
-	out.words = (void *)(out.bitmaps + plan.nr_bitmaps);
-	kho_ranges_plan(kr, &out);
-	if (WARN_ON(out.nr_ranges != plan.nr_ranges + handover ||
-		    out.nr_bitmaps != plan.nr_bitmaps ||
-		    out.nr_words != plan.nr_words)) {
-		ret = -EFAULT;
-		goto out_unpreserve_fdt;
+	out.bitmaps = (void *)(out.ranges + max_ranges);
+	out.words = (u8 *)(out.bitmaps + kr->nr_leaves);
+	kho_ranges_out_walk(kr, &out);
+	if (!out.nr_bitmaps && hdr_size != sizeof(hdr->v1)) {
+		/* only emptied leaves: a 1.0 blob after all */
+		memmove(out.blob + sizeof(hdr->v1), out.ranges,
+			out.nr_ranges * sizeof(*out.ranges));
+		hdr_size = sizeof(hdr->v1);
 	}
-	size = kho_ranges_layout_size(hdr_size, out.nr_ranges, out.nr_bitmaps,
-				      out.nr_words);
+	size = kho_ranges_out_pack(&out, hdr_size);
 
 	memset(hdr, 0, hdr_size);
 	hdr->v1.magic = cpu_to_le32(KHO_RANGES_MAGIC);
@@ -981,11 +1369,21 @@ EXPORT_SYMBOL_GPL(kho_ranges_abort);
  */
 void kho_ranges_destroy(struct kho_ranges *kr)
 {
+	MA_STATE(mas, &kr->mt, 0, 0);
+	void *entry;
+
 	kho_ranges_abort(kr);
 	mutex_lock(&kr->lock);
+	mas_for_each(&mas, entry, ULONG_MAX)
+		if (kho_ranges_is_leaf(entry))
+			kho_ranges_leaf_free(entry);
 	__mt_destroy(&kr->mt);
 	kr->nr_ranges = 0;
 	kr->nr_pages = 0;
+	kr->nr_leaves = 0;
+	kr->leaf_bytes = 0;
+	kr->leaf_words = 0;
+	kr->leaf_folios = 0;
 	mutex_unlock(&kr->lock);
 }
 EXPORT_SYMBOL_GPL(kho_ranges_destroy);

@@ -21,8 +21,13 @@ struct folio;
  *             and is xa_mk_value(info word).
  * @lock:      external lock of @mt; serializes all writers and the
  *             serializer. Preserve and unpreserve may sleep.
- * @nr_ranges: number of entries in @mt.
+ * @nr_ranges: number of range entries in @mt.
  * @nr_pages:  number of preserved pages.
+ * @nr_leaves: number of leaves in @mt: windows of pages whose folios are
+ *             bits of a bitmap (mm/kho_ranges.c, "Leaves").
+ * @leaf_bytes: memory of the leaves.
+ * @leaf_words: u64 words of bitmap in the leaves.
+ * @leaf_folios: folios the leaves preserve.
  * @finalized: a blob has been serialized; the tracker is frozen until
  *             kho_ranges_abort().
  * @blob_phys: physical address of the serialized blob.
@@ -40,6 +45,10 @@ struct kho_ranges {
 	struct mutex lock;
 	unsigned long nr_ranges;
 	unsigned long nr_pages;
+	unsigned long nr_leaves;
+	unsigned long leaf_bytes;
+	unsigned long leaf_words;
+	unsigned long leaf_folios;
 	bool finalized;
 	phys_addr_t blob_phys;
 	size_t blob_size;

@@ -53,6 +53,8 @@ static inline unsigned long long kho_harness_now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+#define DEFINE_MUTEX(name)	struct mutex name = { 0 }
+
 static inline void mutex_init(struct mutex *lock)
 {
 	lock->next = 0;

@@ -120,8 +120,11 @@ static inline const char *kr_check_invariants(struct kho_ranges *kr)
 			 rs.r[i - 1].info == r->info)
 			err = "touching ranges with equal info not coalesced";
 	}
-	if (!err && rs.nr != kr->nr_ranges)
+	/* with leaves, walked ranges and tree entries differ in number */
+	if (!err && !kr->nr_leaves && rs.nr != kr->nr_ranges)
 		err = "nr_ranges does not match the tree";
+	if (!err && kr->nr_leaves && kr->nr_ranges > rs.nr)
+		err = "more range entries than walked ranges";
 	if (!err && pages != kr->nr_pages)
 		err = "nr_pages does not match the tree";
 	kr_ranges_free(&rs);
