@@ -473,7 +473,7 @@ static int ktr_verify(u32 *round)
 	struct page *rec_page;
 	phys_addr_t phys;
 
-	if (!kho_ranges_incoming.nr_ranges) {
+	if (!kho_ranges_incoming.nr_extents) {
 		pr_info("no handover from the previous kernel\n");
 		return -ENOENT;
 	}
