@@ -29,6 +29,15 @@
  * unpreserved order-0..3 allocations in between to break runs; alternate is
  * every other page of alternate_mib MiB. The next kernel's deserialize line
  * is the measurement.
+ *
+ * test_kho_ranges.workload=fragmented preserves every other page of
+ * fragmented_mib MiB taken as blocks of MAX_PAGE_ORDER, each preserved page
+ * filled with a pattern of its physical address, the seed and the round:
+ * the serializer writes such windows as bitmap records. The next kernel
+ * checks that the blob has bitmap records, that the pages between the
+ * preserved ones were not handed over, that the runs of the data tag are
+ * the preserved pages one by one, and restores every page and compares
+ * every byte with the pattern.
  */
 
 #define pr_fmt(fmt) "KHO-TEST: " fmt
@@ -49,6 +58,8 @@
 #define KTR_MAGIC	0x4b54525fU
 /* the record's blocks were not filled: check orders, not checksums */
 #define KTR_REC_NOCRC	BIT(0)
+/* fragmented: order-0 pages filled with ktr_pattern(), holes between */
+#define KTR_REC_PATTERN	BIT(1)
 /* rapoport: orders 0..10, as bench/workload.c */
 #define KTR_RAPOPORT_MAX_ORDER	min(10, MAX_PAGE_ORDER)
 
@@ -88,15 +99,26 @@ static bool corrupt;
 module_param(corrupt, bool, 0444);
 static char *workload;
 module_param(workload, charp, 0444);
-MODULE_PARM_DESC(workload, "rapoport or alternate instead of random filled blocks");
+MODULE_PARM_DESC(workload, "rapoport, alternate or fragmented instead of random filled blocks");
 static unsigned int nr_per_order = 100;
 module_param(nr_per_order, uint, 0444);
 static unsigned int noise_pct = 30;
 module_param(noise_pct, uint, 0444);
 static unsigned int alternate_mib = 256;
 module_param(alternate_mib, uint, 0444);
+/*
+ * 32 MiB are 8 blocks of 4 MiB, in at least two 16 MiB windows of the
+ * serializer: the record block can keep one window in range records, not
+ * both, so the blob has a bitmap record whatever the addresses.
+ */
+static unsigned int fragmented_mib = 32;
+module_param(fragmented_mib, uint, 0444);
+MODULE_PARM_DESC(fragmented_mib, "fragmented: MiB of which every other page is preserved");
 
-/* unpreserved allocations of the rapoport workload, freed after serializing */
+/*
+ * unpreserved allocations of the rapoport and fragmented workloads, freed
+ * after serializing so that the blob and the FDT cannot land on them
+ */
 static LIST_HEAD(ktr_noise);
 
 static u64 ktr_rng;
@@ -280,6 +302,78 @@ static int ktr_alternate_block(struct ktr_record *rec)
 	return ret;
 }
 
+/* the fragmented workload's bytes: a function of the address, seed, round */
+static u64 ktr_pattern(u64 phys, u32 round)
+{
+	u64 x = phys ^ ((seed + round) * 0x9e3779b97f4a7c15ULL);
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static void ktr_pattern_fill(struct page *page, u32 round)
+{
+	phys_addr_t phys = page_to_phys(page);
+	u64 *w = page_address(page);
+	unsigned int i;
+
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
+		w[i] = ktr_pattern(phys + i * sizeof(u64), round);
+}
+
+static unsigned int ktr_fragmented_blocks(void)
+{
+	return max_t(u64, 1, ((u64)fragmented_mib << 20) >>
+			     (PAGE_SHIFT + MAX_PAGE_ORDER));
+}
+
+/*
+ * Every other page of blocks of the largest order, split into pages: the
+ * even pages filled and preserved, the odd ones kept allocated until the
+ * blob is written. Consecutive blocks usually follow one another in
+ * memory; @regions counts the contiguous stretches they make.
+ */
+static int ktr_preserve_fragmented(struct ktr_record *rec,
+				   unsigned int *regions)
+{
+	unsigned int order = MAX_PAGE_ORDER, b, i;
+	phys_addr_t end = 0;
+	struct page *page;
+	int ret;
+
+	rec->flags |= KTR_REC_PATTERN;
+	*regions = 0;
+	for (b = 0; b < ktr_fragmented_blocks(); b++) {
+		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+		if (!page)
+			return -ENOMEM;
+		if (page_to_phys(page) != end)
+			(*regions)++;
+		end = page_to_phys(page) + (PAGE_SIZE << order);
+		split_page(page, order);
+		for (i = 0; i < 1U << order; i++) {
+			struct ktr_entry *e = &rec->entries[rec->nr_entries];
+
+			if (i % 2) {
+				set_page_private(page + i, 0);
+				list_add(&page[i].lru, &ktr_noise);
+				continue;
+			}
+			ktr_pattern_fill(page + i, rec->round);
+			ret = ktr_preserve_pages(page + i, 0, KTR_DATA_TAG);
+			if (ret)
+				return ret;	/* the rest of the block leaks */
+			e->phys = page_to_phys(page + i);
+			e->order = 0;
+			e->kind = KTR_PAGES;
+			rec->nr_entries++;
+			rec->bytes += PAGE_SIZE;
+		}
+	}
+	return 0;
+}
+
 static int ktr_preserve_workload(struct ktr_record *rec)
 {
 	int order, i, ret;
@@ -309,6 +403,8 @@ static size_t ktr_record_entries(void)
 		return nr_blocks + 64 * nr_areas;
 	if (!strcmp(workload, "rapoport"))
 		return (size_t)nr_per_order * (KTR_RAPOPORT_MAX_ORDER + 1);
+	if (!strcmp(workload, "fragmented"))
+		return (size_t)ktr_fragmented_blocks() << (MAX_PAGE_ORDER - 1);
 	return (size_t)ktr_alternate_blocks() << (MAX_PAGE_ORDER - 1);
 }
 
@@ -317,6 +413,7 @@ static int ktr_preserve(u32 round)
 	size_t size = struct_size_t(struct ktr_record, entries,
 				    ktr_record_entries());
 	unsigned int rec_order = get_order(size), i;
+	unsigned int regions = 0;
 	struct ktr_record *rec;
 	struct page *rec_page;
 	int ret;
@@ -329,7 +426,11 @@ static int ktr_preserve(u32 round)
 	rec->magic = KTR_MAGIC;
 	rec->round = round;
 
-	if (workload) {
+	if (workload && !strcmp(workload, "fragmented")) {
+		ret = ktr_preserve_fragmented(rec, &regions);
+		if (ret)
+			return ret;
+	} else if (workload) {
 		ret = ktr_preserve_workload(rec);
 		if (ret)
 			return ret;
@@ -364,10 +465,14 @@ static int ktr_preserve(u32 round)
 		__free_pages(noise, page_private(noise));
 		set_page_private(noise, 0);
 	}
-	pr_info("round %u preserved entries=%u bytes=%llu ranges=%lu record=%#llx fdt=%#llx\n",
+	pr_info("round %u preserved entries=%u bytes=%llu ranges=%lu record=%#llx fdt=%#llx abi=%u blob=%zu\n",
 		round, rec->nr_entries, rec->bytes,
 		kho_ranges_kernel.nr_ranges, (u64)page_to_phys(rec_page),
-		(u64)kho_ranges_kernel.fdt_phys);
+		(u64)kho_ranges_kernel.fdt_phys, kho_ranges_kernel.blob_major,
+		kho_ranges_kernel.blob_size);
+	if (rec->flags & KTR_REC_PATTERN)
+		pr_info("round %u fragmented: %u blocks of order %d in %u contiguous regions, every other page preserved\n",
+			round, ktr_fragmented_blocks(), MAX_PAGE_ORDER, regions);
 
 	if (corrupt) {
 		u8 *blob = phys_to_virt(kho_ranges_kernel.blob_phys);
@@ -465,15 +570,110 @@ static unsigned int ktr_verify_block(struct ktr_entry *e, bool crc)
 	return bad;
 }
 
+struct ktr_runs {
+	unsigned long runs;
+	unsigned long pages;
+};
+
+static int ktr_count_data_run(void *priv, unsigned long pfn,
+			      unsigned long nr_pages, u32 info)
+{
+	struct ktr_runs *r = priv;
+
+	if (kho_ranges_info_tag(info) == KTR_DATA_TAG) {
+		r->runs++;
+		r->pages += nr_pages;
+	}
+	return 0;
+}
+
+static unsigned int ktr_pattern_reported;
+
+/* restore one page of the fragmented workload and compare every byte */
+static bool ktr_verify_pattern_page(phys_addr_t phys, u32 round)
+{
+	unsigned int i, b, wrong = 0;
+	struct page *page;
+	const u64 *w;
+
+	ktr_check_bitmap_order(phys, 0);
+	page = kho_ranges_restore_pages(&kho_ranges_incoming, phys, 0);
+	if (!page) {
+		pr_err("fragmented: page %#llx not restorable\n", (u64)phys);
+		return false;
+	}
+	w = page_address(page);
+	for (i = 0; i < PAGE_SIZE / sizeof(u64); i++) {
+		u64 want = ktr_pattern(phys + i * sizeof(u64), round);
+		u64 diff = w[i] ^ want;
+
+		if (!diff)
+			continue;
+		for (b = 0; b < sizeof(u64); b++)
+			wrong += !!((diff >> (8 * b)) & 0xff);
+		if (ktr_pattern_reported++ < 4)
+			pr_err("fragmented: %#llx holds %#llx, expected %#llx\n",
+			       (u64)phys + i * sizeof(u64), w[i], want);
+	}
+	__free_page(page);
+	if (wrong)
+		pr_err("fragmented: page %#llx has %u wrong bytes\n",
+		       (u64)phys, wrong);
+	return !wrong;
+}
+
+/*
+ * The fragmented workload: bitmap records in the blob, the pages between
+ * the preserved ones not handed over, the data tag's runs exactly the
+ * preserved pages, and every byte of every page. Return: failed checks.
+ */
+static unsigned int ktr_verify_fragmented(struct ktr_record *rec,
+					  unsigned int *holes)
+{
+	const struct kho_ranges_incoming *in = &kho_ranges_incoming;
+	const struct kho_ranges_blob_hdr *hdr = in->blob;
+	unsigned int i, bad = 0, handed_over = 0;
+	struct ktr_runs r = { 0 };
+
+	if (!in->nr_bitmaps ||
+	    le16_to_cpu(hdr->major) != KHO_RANGES_VERSION_MAJOR_V2) {
+		pr_err("fragmented: blob of ABI %u.%u with %lu bitmap records, expected bitmaps\n",
+		       le16_to_cpu(hdr->major), le16_to_cpu(hdr->minor),
+		       in->nr_bitmaps);
+		bad++;
+	}
+	kho_ranges_walk_incoming(in, ktr_count_data_run, &r);
+	if (r.runs != rec->nr_entries || r.pages != rec->nr_entries) {
+		pr_err("fragmented: %lu runs of %lu pages under the data tag, %u single pages preserved\n",
+		       r.runs, r.pages, rec->nr_entries);
+		bad++;
+	}
+	*holes = 0;
+	for (i = 0; i < rec->nr_entries; i++) {
+		phys_addr_t hole = rec->entries[i].phys + PAGE_SIZE;
+
+		(*holes)++;
+		if (kho_ranges_lookup(in, hole, NULL, NULL, NULL) == -ENOENT)
+			continue;
+		if (handed_over++ < 4)
+			pr_err("fragmented: %#llx, between preserved pages, was handed over\n",
+			       (u64)hole);
+		bad++;
+	}
+	for (i = 0; i < rec->nr_entries; i++)
+		bad += !ktr_verify_pattern_page(rec->entries[i].phys, rec->round);
+	return bad;
+}
+
 static int ktr_verify(u32 *round)
 {
-	unsigned int i = 0, bad = 0, blocks = 0;
+	unsigned int i = 0, bad = 0, blocks = 0, holes = 0;
 	unsigned long nr_pages;
 	struct ktr_record *rec;
 	struct page *rec_page;
 	phys_addr_t phys;
 
-	if (!kho_ranges_incoming.nr_ranges) {
+	if (!kho_ranges_incoming.nr_extents) {
 		pr_info("no handover from the previous kernel\n");
 		return -ENOENT;
 	}
@@ -495,6 +695,11 @@ static int ktr_verify(u32 *round)
 		return -EINVAL;
 	}
 
+	if (rec->flags & KTR_REC_PATTERN) {
+		bad += ktr_verify_fragmented(rec, &holes);
+		blocks = rec->nr_entries;
+		i = rec->nr_entries;
+	}
 	while (i < rec->nr_entries) {
 		struct ktr_entry *e = &rec->entries[i];
 		unsigned int n = 1;
@@ -518,9 +723,15 @@ static int ktr_verify(u32 *round)
 			bad++;	/* bitmap mode, but nothing deserialized */
 		bad += ktr_bitmap_wrong;
 	}
-	pr_info("%s round=%u entries=%u areas=%u bytes=%llu mismatches=%u\n",
-		bad ? "FAIL" : "PASS", rec->round, blocks, rec->nr_areas,
-		rec->bytes, bad);
+	if (rec->flags & KTR_REC_PATTERN)
+		pr_info("%s round=%u fragmented entries=%u bitmaps=%lu extents=%lu bytes=%llu holes=%u mismatches=%u\n",
+			bad ? "FAIL" : "PASS", rec->round, blocks,
+			kho_ranges_incoming.nr_bitmaps,
+			kho_ranges_incoming.nr_extents, rec->bytes, holes, bad);
+	else
+		pr_info("%s round=%u entries=%u areas=%u bytes=%llu mismatches=%u\n",
+			bad ? "FAIL" : "PASS", rec->round, blocks,
+			rec->nr_areas, rec->bytes, bad);
 	*round = rec->round;
 	__free_pages(rec_page, ilog2(nr_pages));
 	return bad ? -EIO : 0;

@@ -406,9 +406,9 @@ bool __init kho_bitmap_boot_reserve(void)
 		memset(&kho_bitmap_in, 0, sizeof(kho_bitmap_in));
 		return true;
 	}
-	pr_info("bitmap mode: kho_ranges records reserved after the bitmaps: ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu (not in the bitmap figure)\n",
+	pr_info("bitmap mode: kho_ranges records reserved after the bitmaps: ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu bitmaps=%lu extents=%lu (not in the bitmap figure)\n",
 		in->nr_ranges, in->nr_folios, in->nr_pages, t2 - t1,
-		(u64)(c2 - c1));
+		(u64)(c2 - c1), in->nr_bitmaps, in->nr_extents);
 	return true;
 }
 

@@ -8,7 +8,9 @@
  *                         phys), the replay format of the benchmark
  *   kho_ranges/handover   blob, spare room and root FDT addresses and sizes
  *   kho_ranges/counters   ranges and pages preserved now, and what the
- *                         previous kernel handed over
+ *                         previous kernel handed over: range and bitmap
+ *                         records, the runs of pages they make (extents),
+ *                         folios, pages and blob bytes
  */
 
 #define pr_fmt(fmt) "kho_ranges: " fmt
@@ -92,6 +94,9 @@ static int kho_ranges_counters_show(struct seq_file *m, void *v)
 	seq_printf(m, "ranges %lu\n", READ_ONCE(kho_ranges_kernel.nr_ranges));
 	seq_printf(m, "pages %lu\n", READ_ONCE(kho_ranges_kernel.nr_pages));
 	seq_printf(m, "incoming_ranges %lu\n", in->nr_ranges);
+	seq_printf(m, "incoming_bitmaps %lu\n", in->nr_bitmaps);
+	seq_printf(m, "incoming_extents %lu\n", in->nr_extents);
+	seq_printf(m, "incoming_blob_bytes %zu\n", in->blob_len);
 	seq_printf(m, "incoming_folios %lu\n", in->nr_folios);
 	seq_printf(m, "incoming_pages %lu\n", in->nr_pages);
 	seq_printf(m, "incoming_unknown %lu\n", in->nr_unknown);

@@ -97,7 +97,9 @@ early_param("kho_ranges_reserve", kho_ranges_mode_param);
  *
  * Validates the handover and reserves every preserved range in memblock,
  * timing the whole of it with sched_clock(). The line it prints is what the
- * QEMU harness reads. A rejected handover is reported and otherwise ignored:
+ * QEMU harness reads: ranges= counts range records, bitmaps= bitmap records,
+ * extents= the runs of preserved pages both make, which is what memblock
+ * gets, and blob= the bytes of the blob in use. A rejected handover is reported and otherwise ignored:
  * the boot goes on, without the preserved memory.
  */
 void __init kho_ranges_boot_reserve(void)
@@ -125,10 +127,12 @@ void __init kho_ranges_boot_reserve(void)
 		memset(&kho_ranges_incoming, 0, sizeof(kho_ranges_incoming));
 		return;
 	}
-	pr_info("deserialize: tracker=ranges mode=%s ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu\n",
+	pr_info("deserialize: tracker=ranges mode=%s ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu bitmaps=%lu extents=%lu blob=%zu\n",
 		kho_ranges_mode_names[kho_ranges_mode],
 		kho_ranges_incoming.nr_ranges, kho_ranges_incoming.nr_folios,
-		kho_ranges_incoming.nr_pages, t1 - t0, (u64)(c1 - c0));
+		kho_ranges_incoming.nr_pages, t1 - t0, (u64)(c1 - c0),
+		kho_ranges_incoming.nr_bitmaps, kho_ranges_incoming.nr_extents,
+		kho_ranges_incoming.blob_len);
 }
 
 /**

@@ -67,7 +67,9 @@ if [[ -n ${KERNEL_SRC:-} && $KERNEL_SRC != debian ]]; then
 else
 	shared=$REPO_ROOT/.cache/linux-source-6.12
 	if [[ ${KERNEL_SRC:-} != debian && -f $shared/Makefile ]] && tree_is_clean "$shared"; then
-		KERNEL_SRC=$shared
+		# resolved: .cache/ may be a symlink to another worktree's,
+		# and cp -a would copy a symlinked tree as the link itself
+		KERNEL_SRC=$(realpath "$shared")
 	else
 		if [[ ${KERNEL_SRC:-} != debian && -f $shared/Makefile ]]; then
 			vm_log "$shared is not clean, using a private copy"
@@ -113,6 +115,9 @@ sync_patched_tree() {
 	local base=$1 tree=$2 pdir=$3 stage=$2.stage
 	local hash force=0 f p newstamp
 
+	# every write below goes through $tree and $stage: never into $base
+	[[ ! -L $tree && ! -L $stage && ! -L $base ]] ||
+		vm_die "$base, $tree or $stage is a symlink; refusing to patch through it"
 	if [[ ! -f $tree/.vm-base-stamp ]]; then
 		vm_log "creating patched tree copy $tree (one time, ~1.7 GB)"
 		rm -rf "$tree" "$tree.tmp"

@@ -11,7 +11,12 @@
 #   2. the same with kho_tracker=bitmap: the KHO bitmap baseline, built into
 #      the same kernel, hands over and reserves; restore goes through
 #      kho_ranges and the orders the bitmap left in the memmap are checked;
-#   3. a deliberately corrupted blob: stage 2 must reject the handover with
+#   3. a fragmented region (test_kho_ranges.workload=fragmented): every
+#      other page of 32 MiB, filled with a pattern of its address, so that
+#      the blob carries bitmap records (ABI 2.0); stage 2 checks that it
+#      did, that the pages in between were not handed over, and restores
+#      and compares every byte;
+#   4. a deliberately corrupted blob: stage 2 must reject the handover with
 #      a clean error and still boot to the end.
 #
 # Every check is one TAP line; the totals go to build/tap/vm-check.tap for
@@ -75,6 +80,13 @@ vmrun bitmap --modes file --rounds 2 \
 	--expect 'KHO-TEST: PASS round=1 .* mismatches=0' \
 	--expect 'KHO-TEST: bitmap orders: checked=[1-9][0-9]* wrong=0' || rc=$?
 ok $rc "bitmap tracker in the same kernel: handed over, reserved, verified"
+
+rc=0
+vmrun fragmented --modes file --rounds 2 \
+	--append "test_kho_ranges.run=1 test_kho_ranges.workload=fragmented" \
+	--expect 'kho_ranges: deserialize: tracker=ranges .* bitmaps=[1-9][0-9]* extents=[1-9][0-9]*' \
+	--expect 'KHO-TEST: PASS round=1 fragmented entries=[1-9][0-9]* bitmaps=[1-9][0-9]* .* mismatches=0' || rc=$?
+ok $rc "fragmented region: bitmap records (ABI 2.0) handed over, holes not preserved, every byte verified"
 
 rc=0
 vmrun corrupt --modes file --rounds 2 \
