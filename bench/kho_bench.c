@@ -475,7 +475,12 @@ static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 				    kb_ir_preserve_ranges, c);
 	if (c->err)
 		return kb_fail(c, "kho_ranges preserve");
-	proto.tracker_bytes = c->slab_delta * sizeof(struct maple_node);
+	/*
+	 * Slab objects are maple nodes and leaves; a leaf is counted at its
+	 * own size (a kmem_cache object: its header and bitmap).
+	 */
+	proto.tracker_bytes = (c->slab_delta - c->kr.nr_leaves) *
+			      sizeof(struct maple_node) + c->kr.leaf_bytes;
 
 	proto.serialize = kb_measure(cfg, kb_setup_ranges_serialize,
 				     kb_ir_serialize_ranges, c);

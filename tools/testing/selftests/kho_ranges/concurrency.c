@@ -284,6 +284,8 @@ FIXTURE_SETUP(concurrency)
 		t->id = i;
 		t->ops = CONC_OPS;
 		kr_model_init(&t->m, conc_base(i), 1000 + i);
+		/* half the threads fill their windows into leaves */
+		t->m.leafy = i & 1;
 		ASSERT_EQ(0, kho_ranges_preserve(&c->kr, conc_pin(i),
 						 CONC_PIN_PAGES, CONC_PIN_INFO));
 	}
@@ -377,6 +379,8 @@ TEST_F_TIMEOUT(concurrency, threads_in_disjoint_windows_match_their_models, 600)
 		ASSERT_LT(0, c->t[i].contended);
 	}
 	ASSERT_EQ(CONC_WALKS, c->reader.walks);
+	/* the leafy threads' windows ended up as leaves: both kinds were hit */
+	ASSERT_LT(0, c->kr.nr_leaves);
 	for (i = 0; i < CONC_THREADS; i++)
 		TH_LOG("writer %lu: %lu ops in %llu ms, lock taken %lu times, %lu contended, %llu ms waiting",
 		       i, c->t[i].ops, c->t[i].ns / 1000000, c->t[i].lock.acquired,
@@ -385,8 +389,9 @@ TEST_F_TIMEOUT(concurrency, threads_in_disjoint_windows_match_their_models, 600)
 	       c->reader.walks, c->reader.ns / 1000000,
 	       c->reader.hold_ns / 1000000, c->reader.lock.contended,
 	       c->reader.lock.wait_ns / 1000000);
-	TH_LOG("%d threads x %d ops: %lu calls (%lu succeeded, %lu cross-window contention checks), %lu concurrent walks, 0 mismatches",
-	       CONC_THREADS, CONC_OPS, ops, ok, contended, c->reader.walks);
+	TH_LOG("%d threads x %d ops: %lu calls (%lu succeeded, %lu cross-window contention checks), %lu concurrent walks, %lu leaves and %lu ranges at the end, 0 mismatches",
+	       CONC_THREADS, CONC_OPS, ops, ok, contended, c->reader.walks,
+	       c->kr.nr_leaves, c->kr.nr_ranges);
 }
 
 /*
@@ -398,7 +403,7 @@ TEST_F_TIMEOUT(concurrency, serialize_is_atomic_against_writers, 600)
 {
 	struct conc *c = &self->c;
 	struct kho_ranges_incoming in;
-	struct kr_ranges rs;
+	struct kr_ranges rs, blob;
 	unsigned long i;
 
 	for (i = 0; i < CONC_THREADS; i++) {
@@ -417,21 +422,17 @@ TEST_F_TIMEOUT(concurrency, serialize_is_atomic_against_writers, 600)
 		ASSERT_EQ(1, c->t[i].busy);
 		ASSERT_EQ(NULL, conc_window_compare(&c->t[i].m, &c->kr));
 	}
-	rs = kr_collect(&c->kr);
-	ASSERT_EQ(rs.nr, le64_to_cpu(kr_blob_hdr(&c->kr)->nr_ranges));
-	for (i = 0; i < rs.nr; i++) {
-		struct kho_ranges_blob_range *rec = kr_blob_rec(&c->kr, i);
-
-		ASSERT_EQ(PFN_PHYS(rs.r[i].pfn), le64_to_cpu(rec->start));
-		ASSERT_EQ(rs.r[i].nr_pages, le32_to_cpu(rec->nr_pages));
-		ASSERT_EQ(rs.r[i].info, le32_to_cpu(rec->info));
-	}
-	kr_ranges_free(&rs);
 	kho_sim_boot(true);
 	ASSERT_EQ(0, kho_ranges_deserialize(&in, c->kr.fdt_phys,
 					    c->kr.fdt_size,
 					    KHO_RANGES_RESERVE_DESCENDING));
 	ASSERT_EQ(NULL, kr_check_reserved(&in));
+	/* the blob holds exactly the tracker, leaves as bitmap records */
+	rs = kr_collect(&c->kr);
+	blob = kr_collect_incoming(&in);
+	ASSERT_TRUE(kr_ranges_equal(&rs, &blob));
+	kr_ranges_free(&rs);
+	kr_ranges_free(&blob);
 	ASSERT_EQ(c->kr.nr_pages, in.nr_pages);
 	TH_LOG("%d writers stopped by -EBUSY at the freeze; blob of %lu records matches the tracker",
 	       CONC_THREADS, (unsigned long)in.nr_ranges);

@@ -75,10 +75,12 @@ static void faults_arm_nth(unsigned long nth)
  * -ENOMEM can only come from the store, after every check passed: the
  * model must have expected success.
  */
-TEST_F(faults, preserve_unpreserve_all_or_nothing)
+static void faults_random_ops(struct __test_metadata *_metadata,
+			      struct _test_data_faults *self, bool leafy)
 {
-	unsigned long every, n, ok = 0;
+	unsigned long every, n, ok = 0, leaves = 0;
 
+	self->m.leafy = leafy;
 	for (every = 1; every <= FAULTS_MAX_EVERY; every++) {
 		faults_arm(every);
 		for (n = 0; n < FAULTS_OPS_PER_EVERY; n++) {
@@ -115,13 +117,28 @@ TEST_F(faults, preserve_unpreserve_all_or_nothing)
 			}
 			ASSERT_MATCHES_MODEL(self, op.preserve ? "preserve" :
 					     "unpreserve");
+			leaves = max(leaves, self->kr.nr_leaves);
 		}
 	}
 	/* the sweep must have hit both outcomes */
 	ASSERT_LT(0, self->enomem);
 	ASSERT_LT(self->calls / 10, ok);
-	TH_LOG("slab_every 1..%d: %lu calls, %lu -ENOMEM, %lu succeeded, 0 inconsistencies",
-	       FAULTS_MAX_EVERY, self->calls, self->enomem, ok);
+	/* and, leafy, both representations */
+	if (leafy)
+		ASSERT_LT(0, leaves);
+	TH_LOG("slab_every 1..%d: %lu calls, %lu -ENOMEM, %lu succeeded, up to %lu leaves, 0 inconsistencies",
+	       FAULTS_MAX_EVERY, self->calls, self->enomem, ok, leaves);
+}
+
+TEST_F(faults, preserve_unpreserve_all_or_nothing)
+{
+	faults_random_ops(_metadata, self, false);
+}
+
+/* the same where windows become leaves and turn back into ranges */
+TEST_F(faults, preserve_unpreserve_leaves_all_or_nothing)
+{
+	faults_random_ops(_metadata, self, true);
 }
 
 /* up to 24 distinct free pages of the window, in runs of consecutive pfns */

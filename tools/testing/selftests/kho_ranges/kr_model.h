@@ -13,12 +13,20 @@
 
 #include "kr_test.h"
 
-#define KR_MODEL_PAGES	4096
+/* two of the tracker's 4096-page windows, so that ops cross between them */
+#define KR_MODEL_PAGES	8192
 
+/*
+ * @leafy: most ops preserve order-0 pages of one info word, so that windows
+ * fill up and become leaves, and now and then another info word or a long
+ * range turns one back into ranges; otherwise ops draw from 24 info words
+ * and windows stay ranges.
+ */
 struct kr_model {
 	unsigned long base;		/* first pfn of the window */
 	u32 info[KR_MODEL_PAGES];	/* info + 1 per page, 0 = free */
 	u64 rng;
+	bool leafy;
 };
 
 static inline u64 kr_rand(struct kr_model *m)
@@ -149,13 +157,21 @@ static inline struct kr_model_op kr_model_random_op(struct kr_model *m)
 	if (!(kr_rand(m) % 16))
 		op.nr += 1;
 	op.info = KHO_RANGES_INFO(order, flags, kr_rand(m) % 3);
+	if (m->leafy && kr_rand(m) % 64) {
+		op.info = KR_TAG(1);
+		op.nr = kr_rand(m) % 8 ? 1 + kr_rand(m) % 4 :
+					 1 + kr_rand(m) % 64;
+	}
 
 	/* most unpreserves start at a preserved folio, so splits happen */
 	if (!op.preserve && kr_rand(m) % 4) {
+		/* leafy: mostly one of another info word, so leaves form again */
+		bool other = m->leafy && kr_rand(m) % 4;
 		unsigned long i;
 
 		for (i = op.off; i < KR_MODEL_PAGES - 64; i++) {
-			if (!kr_model_used(m, i))
+			if (!kr_model_used(m, i) ||
+			    (other && m->info[i] == KR_TAG(1) + 1))
 				continue;
 			order = kr_model_order(m, i);
 			op.off = i & ~((1UL << order) - 1);

@@ -64,12 +64,29 @@ static inline struct kr_ranges kr_collect(struct kho_ranges *kr)
 	return rs;
 }
 
-/* the runs of preserved pages a validated blob holds, in address order */
+/* as kr_collect_one(), joining a run to the one before if they touch */
+static inline int kr_collect_join(void *priv, unsigned long pfn,
+				  unsigned long nr_pages, u32 info)
+{
+	struct kr_ranges *rs = priv;
+	struct kr_range *prev = rs->nr ? &rs->r[rs->nr - 1] : NULL;
+
+	if (prev && prev->pfn + prev->nr_pages == pfn && prev->info == info) {
+		prev->nr_pages += nr_pages;
+		return 0;
+	}
+	return kr_collect_one(priv, pfn, nr_pages, info);
+}
+
+/*
+ * What a validated blob preserves, as maximal runs of one info word in
+ * address order: comparable with kr_collect() of the tracker it came from.
+ */
 static inline struct kr_ranges kr_collect_incoming(const struct kho_ranges_incoming *in)
 {
 	struct kr_ranges rs = { 0 };
 
-	kho_ranges_walk_incoming(in, kr_collect_one, &rs);
+	kho_ranges_walk_incoming(in, kr_collect_join, &rs);
 	return rs;
 }
 

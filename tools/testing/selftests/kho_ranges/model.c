@@ -26,11 +26,13 @@ FIXTURE_TEARDOWN(model)
 }
 
 static void run_model(struct __test_metadata *_metadata,
-		      struct kho_ranges *kr, struct kr_model *m, u64 seed)
+		      struct kho_ranges *kr, struct kr_model *m, u64 seed,
+		      bool leafy)
 {
-	unsigned long n, ok = 0;
+	unsigned long n, ok = 0, leaves = 0, dissolved = 0, prev = 0;
 
 	kr_model_init(m, kr_pfn(1UL << 16), seed);
+	m->leafy = leafy;
 	for (n = 0; n < MODEL_OPS; n++) {
 		struct kr_model_op op = kr_model_random_op(m);
 		int want, got;
@@ -55,36 +57,57 @@ static void run_model(struct __test_metadata *_metadata,
 		ASSERT_EQ(NULL, kr_model_compare(m, kr)) {
 			TH_LOG("seed %llu after op %lu", (unsigned long long)seed, n);
 		}
+		leaves = max(leaves, kr->nr_leaves);
+		dissolved += kr->nr_leaves < prev;
+		prev = kr->nr_leaves;
 	}
 	ASSERT_EQ(NULL, kr_check_invariants(kr));
 	/* the ops must have done something, not bounced off errors */
 	ASSERT_LT(MODEL_OPS / 10, ok);
-	TH_LOG("seed %llu: %d ops, %lu succeeded, %lu ranges at the end",
-	       (unsigned long long)seed, MODEL_OPS, ok, kr->nr_ranges);
+	/* leafy: windows became leaves, and leaves went back to ranges */
+	if (leafy) {
+		ASSERT_LT(0, leaves);
+		ASSERT_LT(0, dissolved);
+	}
+	TH_LOG("seed %llu: %d ops, %lu succeeded, %lu ranges and %lu leaves at the end, up to %lu leaves, %lu times fewer",
+	       (unsigned long long)seed, MODEL_OPS, ok, kr->nr_ranges,
+	       kr->nr_leaves, leaves, dissolved);
 }
 
 TEST_F(model, random_ops_seed_1)
 {
-	run_model(_metadata, &self->kr, &self->m, 1);
+	run_model(_metadata, &self->kr, &self->m, 1, false);
 }
 
 TEST_F(model, random_ops_seed_2)
 {
-	run_model(_metadata, &self->kr, &self->m, 0xdeadbeef);
+	run_model(_metadata, &self->kr, &self->m, 0xdeadbeef, false);
 }
 
 TEST_F(model, random_ops_seed_3)
 {
-	run_model(_metadata, &self->kr, &self->m, 20261123);
+	run_model(_metadata, &self->kr, &self->m, 20261123, false);
+}
+
+/* windows that become leaves and go back to ranges, against the model */
+TEST_F(model, random_ops_leaves_seed_1)
+{
+	run_model(_metadata, &self->kr, &self->m, 11, true);
+}
+
+TEST_F(model, random_ops_leaves_seed_2)
+{
+	run_model(_metadata, &self->kr, &self->m, 0xfeedface, true);
 }
 
 /* the model's final state survives a round trip through the blob */
-TEST_F(model, random_ops_then_round_trip)
+static void model_round_trip(struct __test_metadata *_metadata,
+			     struct _test_data_model *self, bool leafy)
 {
 	struct kho_ranges_incoming in;
 	unsigned long i;
 
-	run_model(_metadata, &self->kr, &self->m, 77);
+	run_model(_metadata, &self->kr, &self->m, 77, leafy);
 	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_ASCENDING));
 	ASSERT_EQ(NULL, kr_check_reserved(&in));
 	for (i = 0; i < KR_MODEL_PAGES; i++) {
@@ -99,4 +122,17 @@ TEST_F(model, random_ops_then_round_trip)
 			ASSERT_EQ(-ENOENT, ret);
 		}
 	}
+	if (leafy)
+		ASSERT_LT(0, in.nr_bitmaps);
+}
+
+TEST_F(model, random_ops_then_round_trip)
+{
+	model_round_trip(_metadata, self, false);
+}
+
+/* ... with leaves, which the blob carries as bitmap records */
+TEST_F(model, random_ops_with_leaves_then_round_trip)
+{
+	model_round_trip(_metadata, self, true);
 }

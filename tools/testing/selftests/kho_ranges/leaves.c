@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Leaves: a 4096-page window of the tracker whose ranges share one info
+ * word becomes one tree entry pointing at a bitmap once it holds 16 of
+ * them. These tests follow one window through its life: the 16th range
+ * makes it a leaf, preserves of the same info set bits, overlaps are
+ * found on the bits, another info word or a range reaching out turns it
+ * back into ranges, and unpreserving its last folio frees it.
+ *
+ * Window W is pages [4096, 8192) of the simulated RAM; pictures show its
+ * first pages, one character a page: '-' free, 'a' preserved as KR_TAG(1).
+ */
+#include <errno.h>
+
+#include "kselftest_harness.h"
+#include "kr_test.h"
+
+#define W		4096UL	/* first page of the window, RAM-relative */
+#define A		KR_TAG(1)
+
+FIXTURE(leaves) {
+	struct kho_ranges kr;
+	unsigned long slab_before;
+};
+
+FIXTURE_SETUP(leaves)
+{
+	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
+	self->slab_before = kho_sim_slab_objects();
+	kho_ranges_init(&self->kr);
+}
+
+FIXTURE_TEARDOWN(leaves)
+{
+	EXPECT_EQ(NULL, kr_check_invariants(&self->kr));
+	kho_ranges_destroy(&self->kr);
+	EXPECT_EQ(self->slab_before, kho_sim_slab_objects());
+	kho_sim_exit();
+}
+
+/* a-a-a-a-... : @n isolated pages of A from the window's start */
+static int leaves_fill(struct kho_ranges *kr, unsigned long n)
+{
+	unsigned long i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++)
+		ret = kho_ranges_preserve(kr, kr_pfn(W + 2 * i), 1, A);
+	return ret;
+}
+
+/* the tracker's ranges are every other page from W, @n of them */
+static const char *leaves_alternate(struct kho_ranges *kr, unsigned long n)
+{
+	struct kr_ranges rs = kr_collect(kr);
+	const char *err = NULL;
+	unsigned long i;
+
+	if (rs.nr != n)
+		err = "wrong number of ranges";
+	for (i = 0; i < rs.nr && !err; i++)
+		if (rs.r[i].pfn != kr_pfn(W + 2 * i) || rs.r[i].nr_pages != 1 ||
+		    rs.r[i].info != A)
+			err = "a range is not where it was preserved";
+	kr_ranges_free(&rs);
+	return err;
+}
+
+/* 15 ranges stay ranges; the 16th makes the window one leaf entry */
+TEST_F(leaves, sixteenth_range_makes_a_leaf)
+{
+	ASSERT_EQ(0, leaves_fill(&self->kr, 15));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+	ASSERT_EQ(15, self->kr.nr_ranges);
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 30), 1, A));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(0, self->kr.nr_ranges);
+	ASSERT_EQ(16, self->kr.leaf_folios);
+	ASSERT_EQ(16, self->kr.nr_pages);
+	ASSERT_EQ(NULL, leaves_alternate(&self->kr, 16));
+}
+
+/*
+ * Every other page of the window: 2048 ranges would take ~70 KiB of tree
+ * nodes; the leaf is its 520-byte bitmap and one entry.
+ */
+TEST_F(leaves, dense_window_costs_a_bitmap)
+{
+	long bytes;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 2048));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(NULL, leaves_alternate(&self->kr, 2048));
+	bytes = (kho_sim_slab_objects() - self->slab_before -
+		 self->kr.nr_leaves) * 256 + self->kr.leaf_bytes;
+	ASSERT_GE(1024, bytes);
+	TH_LOG("2048 isolated pages in one window: %ld bytes of tracker", bytes);
+}
+
+/* overlap is found on the bits: taken pages fail, holes are free */
+TEST_F(leaves, overlap_is_checked_on_bits)
+{
+	phys_addr_t first, last;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 16));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(W + 2), 1, A));
+	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(W + 1), 2, A));
+	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(W + 4), 1,
+					       KR_TAG(2)));
+	/* a hole of the same info: a bit set, no allocation, still a leaf */
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 1), 1, A));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(17, self->kr.leaf_folios);
+	/* pages W+0..W+2 are now one run: that is the overlap reported */
+	ASSERT_TRUE(kho_ranges_find_overlap(&self->kr, PFN_PHYS(kr_pfn(W + 1)),
+					    PFN_PHYS(kr_pfn(W + 40)), &first,
+					    &last));
+	ASSERT_EQ(PFN_PHYS(kr_pfn(W)), first);
+	ASSERT_EQ(PFN_PHYS(kr_pfn(W + 3)) - 1, last);
+	ASSERT_FALSE(kho_ranges_find_overlap(&self->kr, PFN_PHYS(kr_pfn(W + 33)),
+					     PFN_PHYS(kr_pfn(W + 33)), NULL,
+					     NULL));
+}
+
+/* another info word in a hole turns the leaf back into ranges */
+TEST_F(leaves, another_info_word_dissolves_the_leaf)
+{
+	struct kr_ranges rs;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 20));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 1), 1,
+					 KR_TAG(2)));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+	ASSERT_EQ(0, self->kr.leaf_bytes);
+	/* a a a ... with b in the first hole: 21 ranges, in order */
+	rs = kr_collect(&self->kr);
+	ASSERT_EQ(21, rs.nr);
+	ASSERT_EQ(kr_pfn(W + 1), rs.r[1].pfn);
+	ASSERT_EQ(KR_TAG(2), rs.r[1].info);
+	ASSERT_EQ(kr_pfn(W + 38), rs.r[20].pfn);
+	kr_ranges_free(&rs);
+	ASSERT_EQ(21, self->kr.nr_ranges);
+}
+
+/* so does a range of the same info that reaches out of the window */
+TEST_F(leaves, a_range_reaching_out_dissolves_the_leaf)
+{
+	struct kr_ranges rs;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 16));
+	/* a-a-...-a then aaaa across the window's end into the next one */
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 4094), 4, A));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+	rs = kr_collect(&self->kr);
+	ASSERT_EQ(17, rs.nr);
+	ASSERT_EQ(kr_pfn(W + 4094), rs.r[16].pfn);
+	ASSERT_EQ(4, rs.r[16].nr_pages);
+	kr_ranges_free(&rs);
+}
+
+/* unpreserve checks every bit and every cut, then clears; the last frees */
+TEST_F(leaves, unpreserve_clears_bits_and_frees_the_empty_leaf)
+{
+	u32 o1 = KHO_RANGES_INFO(1, 0, 1);
+	unsigned long i;
+
+	/* order-1 folios, every other pair of pages: an order-1 leaf */
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 4 * i), 2,
+						 o1));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	EXPECT_EQ(-ENOENT, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 2), 2));
+	EXPECT_EQ(-ENOENT, kho_ranges_unpreserve(&self->kr, kr_pfn(W), 4));
+	EXPECT_EQ(-EINVAL, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 1), 1));
+	EXPECT_EQ(32, self->kr.nr_pages);
+	for (i = 0; i < 15; i++)
+		ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 4 * i),
+						   2));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(1, self->kr.leaf_folios);
+	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 60), 2));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+	ASSERT_EQ(0, self->kr.nr_pages);
+	ASSERT_EQ(self->slab_before, kho_sim_slab_objects());
+}
+
+/* one unpreserve over a leaf and a range beside it: both go */
+TEST_F(leaves, unpreserve_across_a_leaf_and_a_range)
+{
+	struct kr_ranges rs;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 2048));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 4096), 8, A));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(1, self->kr.nr_ranges);
+	/* a hole inside: nothing changes */
+	EXPECT_EQ(-ENOENT, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 4093),
+						 4));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	/* ...a-aa|aaaaaaaa: then cut aa|aa out across the window's end */
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 4095), 1, A));
+	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 4094), 4));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+	rs = kr_collect(&self->kr);
+	ASSERT_EQ(2048, rs.nr);
+	ASSERT_EQ(kr_pfn(W + 4092), rs.r[2046].pfn);
+	ASSERT_EQ(kr_pfn(W + 4098), rs.r[2047].pfn);
+	ASSERT_EQ(6, rs.r[2047].nr_pages);
+	kr_ranges_free(&rs);
+	ASSERT_EQ(2047 + 6, self->kr.nr_pages);
+}
+
+/* a leaf crosses kexec as a bitmap record and comes back page by page */
+TEST_F(leaves, leaf_round_trips_as_a_bitmap_record)
+{
+	struct kho_ranges_incoming in;
+	unsigned long i;
+	u32 info;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 2048));
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_BULK));
+	ASSERT_EQ(1, in.nr_bitmaps);
+	ASSERT_EQ(2048 + in.nr_ranges, in.nr_extents);
+	ASSERT_EQ(NULL, kr_check_reserved(&in));
+	for (i = 0; i < 4096; i++) {
+		int ret = kho_ranges_lookup(&in, PFN_PHYS(kr_pfn(W + i)), NULL,
+					    NULL, &info);
+
+		ASSERT_EQ(i % 2 ? -ENOENT : 0, ret);
+		if (!ret)
+			ASSERT_EQ(A, info);
+	}
+	kho_ranges_abort(&self->kr);
+}
