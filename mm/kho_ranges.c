@@ -249,8 +249,32 @@ static void kho_ranges_leaf_account(struct kho_ranges *kr,
 }
 
 /*
+ * Does the window of the entry @mas is on hold KHO_RANGES_LEAF_RANGES
+ * entries of its info word, as far as its neighbours in the tree show?
+ * A cheap look from where the store left @mas, so that the common sparse
+ * window costs a step or two; kho_ranges_maybe_leaf() checks it all.
+ */
+static bool kho_ranges_leaf_likely(struct ma_state *mas, void *entry)
+{
+	unsigned long ws = kho_ranges_window(mas->index);
+	unsigned long we = ws + KHO_RANGES_WINDOW_PAGES - 1;
+	struct ma_state back = *mas;
+	unsigned int nr = 1;
+
+	if (kho_ranges_info_order(xa_to_value(entry)) >
+	    KHO_RANGES_LEAF_MAX_ORDER || mas->last > we)
+		return false;
+	while (nr < KHO_RANGES_LEAF_RANGES && mas_prev(&back, ws) == entry)
+		nr++;
+	while (nr < KHO_RANGES_LEAF_RANGES && mas_next(mas, we) == entry)
+		nr++;
+	return nr >= KHO_RANGES_LEAF_RANGES;
+}
+
+/*
  * Store [@pfn, @pfn + @nr_pages) as a range entry, merged with neighbouring
- * ranges of the same info word. The caller checked that it is free.
+ * ranges of the same info word. The caller checked that it is free. Return
+ * 1 instead of 0 if the window may have become dense enough for a leaf.
  */
 static int kho_ranges_insert(struct kho_ranges *kr, unsigned long pfn,
 			     unsigned long nr_pages, u32 info, gfp_t gfp)
@@ -263,19 +287,19 @@ static int kho_ranges_insert(struct kho_ranges *kr, unsigned long pfn,
 	void *entry;
 	int ret;
 
-	if (pfn) {
-		mas_set(&mas, pfn - 1);
-		entry = mas_walk(&mas);
-		if (entry == new) {
-			start = mas.index;
+	/* the neighbours: one walk to the page before, one step past the gap */
+	mas_set(&mas, pfn ? pfn - 1 : pfn);
+	entry = mas_walk(&mas);
+	if (pfn && entry == new) {
+		start = mas.index;
+		merged++;
+	}
+	if (last != ULONG_MAX) {
+		entry = mas_next(&mas, last + 1);
+		if (entry == new && mas.index == last + 1) {
+			end = mas.last;
 			merged++;
 		}
-	}
-	mas_set(&mas, last + 1);
-	entry = mas_walk(&mas);
-	if (entry == new) {
-		end = mas.last;
-		merged++;
 	}
 
 	mas_set_range(&mas, start, end);
@@ -283,7 +307,8 @@ static int kho_ranges_insert(struct kho_ranges *kr, unsigned long pfn,
 	if (ret)
 		return ret;
 	kr->nr_ranges = kr->nr_ranges + 1 - merged;
-	return 0;
+	/* only a range that merged with nothing adds to its window */
+	return !merged && kho_ranges_leaf_likely(&mas, new);
 }
 
 /*
@@ -306,7 +331,7 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 		end = find_next_zero_bit(leaf->bits, nbits, bit);
 		ret = kho_ranges_insert(kr, ws + (bit << order),
 					(end - bit) << order, leaf->info, gfp);
-		if (ret) {
+		if (ret < 0) {
 			/* the window as it was: neighbours lose what they grew into it */
 			mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
 			mas_store_gfp(&mas, leaf, gfp | __GFP_NOFAIL);
@@ -427,10 +452,10 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 	}
 
 	ret = kho_ranges_insert(kr, pfn, nr_pages, info, gfp);
-	if (ret)
+	if (ret < 0)
 		return ret;
 	kr->nr_pages += nr_pages;
-	if (kho_ranges_window(pfn) == kho_ranges_window(last))
+	if (ret)
 		kho_ranges_maybe_leaf(kr, kho_ranges_window(pfn), info, gfp);
 	return 0;
 }

@@ -557,7 +557,9 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 			       const void *blob, size_t blob_size)
 {
 	unsigned long nr_pages = 0, nr_folios = 0, nr_unknown = 0;
+	unsigned long window = ULONG_MAX;
 	phys_addr_t covered = blob_phys, prev_end = 0;
+	bool window_in_memory = false;
 	struct kho_ranges_cursor c;
 	u64 start, size;
 	u32 info;
@@ -603,7 +605,14 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 			ret = -EINVAL;
 			goto out_invalid;
 		}
-		if (!memblock_is_region_memory(start, size)) {
+		/* a bitmap window all in memory: none of its runs to check */
+		if (!c.range && c.b != window) {
+			window = c.b;
+			window_in_memory = memblock_is_region_memory(c.start,
+								     (u64)c.nr_bits << c.shift);
+		}
+		if ((c.range || !window_in_memory) &&
+		    !memblock_is_region_memory(start, size)) {
 			pr_err("preserved %#llx+%#llx is outside memory\n",
 			       start, size);
 			ret = -ERANGE;
