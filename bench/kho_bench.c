@@ -787,7 +787,7 @@ static void kb_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kho_bench WORKLOAD [options]   (bench/README.md has the details)\n"
-		"workloads: rapoport contig scatter alternate vmalloc sweep replay\n"
+		"workloads: rapoport contig scatter alternate density vmalloc sweep replay\n"
 		"measurement: --reps N --warmup N --budget SEC --max-run SEC\n"
 		"             --strategies LIST --bitmap 6.16|6.18|both\n"
 		"output:      --csv FILE --dump FILE --no-summary\n"
@@ -796,6 +796,7 @@ static void kb_usage(FILE *f)
 		"  contig     --gib G --order N\n"
 		"  scatter    --count N\n"
 		"  alternate  --mib N\n"
+		"  density    --mib N --percent P\n"
 		"  vmalloc    --areas N --area-pages N --run-prob P\n"
 		"  sweep      --kind rapoport|scatter --from N --to N --steps N\n"
 		"  replay     --input FILE\n");
@@ -828,7 +829,7 @@ enum {
 	OPT_REPS = 256, OPT_WARMUP, OPT_BUDGET, OPT_MAX_RUN, OPT_STRATEGIES,
 	OPT_BITMAP, OPT_CSV, OPT_DUMP, OPT_NO_SUMMARY, OPT_SEED, OPT_RAM,
 	OPT_PER_ORDER, OPT_MAX_ORDER, OPT_UNIFORM, OPT_NOISE, OPT_EXTENT, OPT_GIB,
-	OPT_ORDER, OPT_COUNT, OPT_MIB, OPT_AREAS, OPT_AREA_PAGES,
+	OPT_ORDER, OPT_COUNT, OPT_MIB, OPT_PERCENT, OPT_AREAS, OPT_AREA_PAGES,
 	OPT_RUN_PROB, OPT_KIND, OPT_FROM, OPT_TO, OPT_STEPS, OPT_INPUT,
 	OPT_HELP,
 };
@@ -854,6 +855,7 @@ static const struct option kb_options[] = {
 	{ "order", required_argument, NULL, OPT_ORDER },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "mib", required_argument, NULL, OPT_MIB },
+	{ "percent", required_argument, NULL, OPT_PERCENT },
 	{ "areas", required_argument, NULL, OPT_AREAS },
 	{ "area-pages", required_argument, NULL, OPT_AREA_PAGES },
 	{ "run-prob", required_argument, NULL, OPT_RUN_PROB },
@@ -954,6 +956,9 @@ static int kb_parse(int argc, char **argv, struct kb_config *cfg,
 		case OPT_COUNT:
 			p->count = strtod(optarg, NULL);
 			break;
+		case OPT_PERCENT:
+			p->percent = strtod(optarg, NULL);
+			break;
 		case OPT_MIB:
 			p->mib = strtoul(optarg, NULL, 0);
 			break;
@@ -1006,6 +1011,7 @@ static int kb_generate(const char *name, struct kb_workload *w,
 		{ "contig", kb_workload_contig },
 		{ "scatter", kb_workload_scatter },
 		{ "alternate", kb_workload_alternate },
+		{ "density", kb_workload_density },
 		{ "vmalloc", kb_workload_vmalloc },
 		{ "replay", kb_workload_replay },
 	};

@@ -58,6 +58,7 @@ void kb_params_default(struct kb_params *p)
 	p->gib = 4;
 	p->count = 100000;
 	p->mib = 256;
+	p->percent = 50;
 	p->areas = 64;
 	p->area_pages = 256;
 	p->run_prob = 0.05;
@@ -412,6 +413,42 @@ int kb_workload_alternate(struct kb_workload *w, const struct kb_params *p)
 		 (unsigned long long)(w->ram_size / KB_GIB));
 	for (i = 0; i < nr && !ret; i++)
 		ret = kb_add(w, 2 * i, 0);
+	return ret;
+}
+
+/**
+ * kb_workload_density() - a share of a region's pages, each drawn alone
+ * @w: filled in
+ * @p: mib, percent, seed, ram_gib
+ *
+ * Each page of the region is preserved with probability @percent / 100,
+ * independently, and the pages are preserved in random order. With the
+ * same region and seed a sweep of @percent shows where ranges, bitmaps and
+ * a mix of both cost least: few pages are few ranges, a full region is one
+ * range, and in between runs are short and many.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+int kb_workload_density(struct kb_workload *w, const struct kb_params *p)
+{
+	unsigned long pages = (p->mib << 20) >> PAGE_SHIFT, i;
+	u64 seed = p->seed;
+	int ret = 0;
+
+	if (!pages || !(p->percent > 0) || p->percent > 100)
+		return -EINVAL;
+	kb_name(w, "density");
+	w->ram_size = kb_ram(p, (p->mib << 20) + KB_GIB);
+	snprintf(w->params, sizeof(w->params),
+		 "mib=%lu percent=%.3g ram_gib=%llu seed=%llu", p->mib,
+		 p->percent, (unsigned long long)(w->ram_size / KB_GIB),
+		 (unsigned long long)p->seed);
+	for (i = 0; i < pages && !ret; i++)
+		if (kb_unit(&seed) * 100 < p->percent)
+			ret = kb_add(w, i, 0);
+	if (!ret && !w->nr_folios)
+		ret = -EINVAL;
+	kb_shuffle(w->folios, w->nr_folios, &seed);
 	return ret;
 }
 

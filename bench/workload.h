@@ -71,7 +71,8 @@ struct kb_workload {
  * @gib:       contig: GiB preserved
  * @order:     contig: folio order
  * @count:     scatter: number of pages
- * @mib:       alternate: MiB of the region, every other page preserved
+ * @mib:       alternate, density: MiB of the region
+ * @percent:   density: share of the region's pages preserved, 0 to 100
  * @areas:     vmalloc: number of areas
  * @area_pages: vmalloc: pages per area
  * @run_prob:  vmalloc: probability that a page follows the previous one
@@ -89,6 +90,7 @@ struct kb_params {
 	unsigned int order;
 	unsigned long count;
 	unsigned long mib;
+	double percent;
 	unsigned long areas;
 	unsigned long area_pages;
 	double run_prob;
@@ -101,6 +103,7 @@ int kb_workload_rapoport(struct kb_workload *w, const struct kb_params *p);
 int kb_workload_contig(struct kb_workload *w, const struct kb_params *p);
 int kb_workload_scatter(struct kb_workload *w, const struct kb_params *p);
 int kb_workload_alternate(struct kb_workload *w, const struct kb_params *p);
+int kb_workload_density(struct kb_workload *w, const struct kb_params *p);
 int kb_workload_vmalloc(struct kb_workload *w, const struct kb_params *p);
 int kb_workload_replay(struct kb_workload *w, const struct kb_params *p);
 

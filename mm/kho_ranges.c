@@ -443,6 +443,9 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 		leaf->nr_folios += nr_pages >> order;
 		kr->leaf_folios += nr_pages >> order;
 		kr->nr_pages += nr_pages;
+		/* a full window is one range: best effort, it is right either way */
+		if (leaf->nr_folios == kho_ranges_leaf_nbits(info))
+			kho_ranges_dissolve(kr, ws, leaf, gfp | __GFP_NOWARN);
 		return 0;
 	}
 	if (nr_leaves) {
@@ -1067,6 +1070,19 @@ static void kho_ranges_free_blob(struct page *page, size_t size)
  * for the most range records there can be, and move down behind the range
  * records once their number is known.
  */
+/*
+ * A leaf whose runs take no more bytes as range records than its bitmap's
+ * words is written as range records: at most 32 runs, for order 0.
+ */
+#define KHO_RANGES_LEAF_RUNS_MAX	(KHO_RANGES_WINDOW_PAGES / 8 / \
+					 sizeof(struct kho_ranges_blob_range))
+
+static unsigned long kho_ranges_leaf_runs_max(const struct kho_ranges_leaf *leaf)
+{
+	return kho_ranges_leaf_nbits(leaf->info) / 8 /
+	       sizeof(struct kho_ranges_blob_range);
+}
+
 struct kho_ranges_out {
 	u8 *blob;
 	struct kho_ranges_blob_range *ranges;
@@ -1123,6 +1139,45 @@ static void kho_ranges_out_leaf(struct kho_ranges_out *o, unsigned long ws,
 	o->bm_end = ws + KHO_RANGES_WINDOW_PAGES;
 }
 
+/* runs of set bits in @leaf, counted up to @max */
+static unsigned long kho_ranges_leaf_runs(const struct kho_ranges_leaf *leaf,
+					  unsigned long max)
+{
+	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
+	unsigned long bit = 0, runs = 0;
+
+	while (runs < max &&
+	       (bit = find_next_bit(leaf->bits, nbits, bit)) < nbits) {
+		bit = find_next_zero_bit(leaf->bits, nbits, bit);
+		runs++;
+	}
+	return runs;
+}
+
+/*
+ * A leaf goes out as a bitmap, unless its runs take fewer bytes as range
+ * records: a leaf may have lost most of its folios since it was made.
+ */
+static void kho_ranges_out_window(struct kho_ranges_out *o, unsigned long ws,
+				  const struct kho_ranges_leaf *leaf)
+{
+	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
+	unsigned int order = kho_ranges_info_order(leaf->info);
+	unsigned long max = kho_ranges_leaf_runs_max(leaf);
+	unsigned long bit = 0, end;
+
+	if (kho_ranges_leaf_runs(leaf, max + 1) > max) {
+		kho_ranges_out_leaf(o, ws, leaf);
+		return;
+	}
+	while ((bit = find_next_bit(leaf->bits, nbits, bit)) < nbits) {
+		end = find_next_zero_bit(leaf->bits, nbits, bit);
+		kho_ranges_out_range(o, ws + (bit << order),
+				     (end - bit) << order, leaf->info);
+		bit = end;
+	}
+}
+
 static void kho_ranges_out_walk(struct kho_ranges *kr, struct kho_ranges_out *o)
 {
 	MA_STATE(mas, &kr->mt, 0, 0);
@@ -1134,8 +1189,8 @@ static void kho_ranges_out_walk(struct kho_ranges *kr, struct kho_ranges_out *o)
 			kho_ranges_out_range(o, mas.index,
 					     mas.last - mas.index + 1,
 					     xa_to_value(entry));
-		else if (((struct kho_ranges_leaf *)entry)->nr_folios)
-			kho_ranges_out_leaf(o, mas.index, entry);
+		else
+			kho_ranges_out_window(o, mas.index, entry);
 	}
 }
 
@@ -1223,11 +1278,13 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 retry:
 	/*
 	 * The most records there can be: a range entry is one record, plus
-	 * one for each U32_MAX pages of a long one; two more for the blob and
-	 * the FDT, preserved below. Should preserving those turn a leaf back
+	 * one for each U32_MAX pages of a long one; a sparse leaf up to
+	 * KHO_RANGES_LEAF_RUNS_MAX; two more for the blob and the FDT,
+	 * preserved below. Should preserving those turn a leaf back
 	 * into ranges, the sizes are taken again.
 	 */
-	max_ranges = kr->nr_ranges + 2 + (kr->nr_pages >> 31);
+	max_ranges = kr->nr_ranges + 2 + (kr->nr_pages >> 31) +
+		     kr->nr_leaves * KHO_RANGES_LEAF_RUNS_MAX;
 	hdr_size = kr->nr_leaves ? sizeof(*hdr) : sizeof(hdr->v1);
 	size = kho_ranges_layout_size(hdr_size, max_ranges, kr->nr_leaves,
 				      kr->leaf_words);

@@ -234,3 +234,42 @@ TEST_F(leaves, leaf_round_trips_as_a_bitmap_record)
 	}
 	kho_ranges_abort(&self->kr);
 }
+
+/* filled to the last page, in any order, a leaf is one range again */
+TEST_F(leaves, full_window_is_one_range)
+{
+	unsigned long i;
+
+	/* 1531 is prime to 4096: every page once, in a scattered order */
+	for (i = 0; i < 4096; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr,
+						 kr_pfn(W + i * 1531 % 4096), 1,
+						 A));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+	ASSERT_EQ(1, self->kr.nr_ranges);
+	ASSERT_EQ(4096, self->kr.nr_pages);
+}
+
+/* a leaf that lost most of its folios goes out as range records */
+TEST_F(leaves, sparse_leaf_is_written_as_ranges)
+{
+	struct kho_ranges_incoming in;
+	struct kr_ranges rs, blob;
+	unsigned long i;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 40));
+	for (i = 3; i < 40; i++)
+		ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr,
+						   kr_pfn(W + 2 * i), 1));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(0, kr_kexec(&self->kr, &in, true, KHO_RANGES_RESERVE_BULK));
+	ASSERT_EQ(0, in.nr_bitmaps);
+	ASSERT_EQ(KHO_RANGES_VERSION_MAJOR,
+		  le16_to_cpu(((struct kho_ranges_blob_hdr *)in.blob)->major));
+	rs = kr_collect(&self->kr);
+	blob = kr_collect_incoming(&in);
+	ASSERT_TRUE(kr_ranges_equal(&rs, &blob));
+	kr_ranges_free(&rs);
+	kr_ranges_free(&blob);
+	kho_ranges_abort(&self->kr);
+}
