@@ -651,8 +651,21 @@ static int kb_write_csv(const char *file, const struct kb_workload *w,
 	for (i = 0; i < nr_rows; i++) {
 		const struct kb_row *r = &rows[i];
 
-		if (r->skipped)
+		/*
+		 * A skipped deserialize leaves its columns empty; the
+		 * tracker's own figures are still measured and written.
+		 */
+		if (r->skipped) {
+			fprintf(f, "%s,\"%s\",%lu,%llu,%s,%s,0,%llu,%llu,%llu,%llu,%llu,%llu,,,,,%llu,%llu\n",
+				w->name, w->params, w->nr_folios,
+				(unsigned long long)w->bytes, r->tracker,
+				kb_strategy_names[r->strategy],
+				r->preserve.median, r->tracker_bytes,
+				r->serialize.median, r->handover_bytes,
+				r->handover_alloc, r->nr_records,
+				r->restore.median, r->probe.median);
 			continue;
+		}
 		fprintf(f, "%s,\"%s\",%lu,%llu,%s,%s,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
 			w->name, w->params, w->nr_folios,
 			(unsigned long long)w->bytes, r->tracker,

@@ -56,6 +56,9 @@ if [ "$quick" = 1 ]; then
 	run scatter scatter --count 2000 --strategies $all
 	run alternate alternate --mib 8 --strategies $all
 	run vmalloc vmalloc --areas 4 --area-pages 256
+	for pc in 1 10 50 100; do
+		run density density --mib 16 --percent $pc --strategies $all
+	done
 	run sweep-rapoport sweep --kind rapoport --from 100 --to 10000 --reps 3 |
 		tee "$out/sweep.log"
 	run sweep-scatter sweep --kind scatter --from 100 --to 10000 --reps 3 |
@@ -72,6 +75,10 @@ else
 	run scatter scatter --count 30000 --strategies $all
 	run alternate alternate --mib 256 --strategies $all
 	run vmalloc vmalloc --areas 64 --area-pages 256 --strategies $all
+	# the same 256 MiB region and seed, 0.1% to 100% of its pages preserved
+	for pc in 0.1 0.2 0.5 1 2 5 10 20 50 90 100; do
+		run density density --mib 256 --percent $pc --strategies $all
+	done
 	run sweep-rapoport sweep --kind rapoport --from 100 --to 1e6 --reps 3 |
 		tee "$out/sweep.log"
 	run sweep-scatter sweep --kind scatter --from 100 --to 1e6 --reps 3 |
@@ -128,6 +135,37 @@ echo
 echo "== summary: bitmap-6.16 / ranges, medians (above 1: ranges is smaller or faster) =="
 echo "deser b/r: bitmap vs ranges; b/r-bulk: bitmap vs ranges-bulk; bb/r-bulk: bitmap-bulk vs ranges-bulk"
 summary "$out"/*.csv
+echo
+echo "== bounded worst case: ranges / bitmap-6.16, handover <= 1 and tracker memory <= 1.5 =="
+bounds() {
+	awk -F, '
+	FNR == 1 { next }
+	$5 == "bitmap-6.16" || $5 == "ranges" {
+		key = $1 " " $2
+		if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+		hand[key, $5] = $11; mem[key, $5] = $9
+	}
+	END {
+		printf "%-15s %10s %10s %10s %10s %7s %7s  %s\n", "workload", "handover", "bitmap", "tracker", "bitmap",
+		       "hand", "mem", "params"
+		for (i = 1; i <= n; i++) {
+			k = order[i]; split(k, w, " ")
+			p = k; sub(/^[^ ]* /, "", p); gsub(/"/, "", p)
+			hb = hand[k, "bitmap-6.16"]; hr = hand[k, "ranges"]
+			mb = mem[k, "bitmap-6.16"]; mr = mem[k, "ranges"]
+			if (!hb || !hr || !mb || !mr)
+				continue
+			ok = (hr <= hb && mr <= 1.5 * mb)
+			bad += !ok
+			printf "%-15s %10d %10d %10d %10d %6.2fx %6.2fx  %s%s\n", w[1], hr, hb, mr, mb,
+			       hr / hb, mr / mb, ok ? "" : "OUT OF BOUND  ", p
+			checked++
+		}
+		printf "%d workloads checked, %d out of bound\n", checked, bad
+	}' "$@"
+}
+bounds "$out"/*.csv
+
 echo
 echo "== growth of deserialize time with the number of folios, t ~ n^k =="
 grep -h -E '^  [a-z0-9.-]+ [a-z-]+ +k = |^== sweep-[a-z]+: growth' "$out/sweep.log" 2>/dev/null || true
