@@ -97,6 +97,32 @@ static inline void kr_ranges_free(struct kr_ranges *rs)
 }
 
 static inline bool kr_ranges_equal(const struct kr_ranges *a,
+				   const struct kr_ranges *b);
+
+/*
+ * Boot the next kernel and validate @kr's serialized blob there (into
+ * @in): does it preserve exactly what the tracker does? NULL if so.
+ */
+static inline const char *kr_blob_matches(struct kho_ranges *kr,
+					  struct kho_ranges_incoming *in)
+{
+	struct kr_ranges rs, blob;
+	const char *err = NULL;
+
+	kho_sim_boot(true);
+	if (kho_ranges_validate(in, kr->blob_phys, phys_to_virt(kr->blob_phys),
+				kr->blob_size))
+		return "the blob is rejected";
+	rs = kr_collect(kr);
+	blob = kr_collect_incoming(in);
+	if (!kr_ranges_equal(&rs, &blob))
+		err = "the blob preserves other memory than the tracker";
+	kr_ranges_free(&rs);
+	kr_ranges_free(&blob);
+	return err;
+}
+
+static inline bool kr_ranges_equal(const struct kr_ranges *a,
 				   const struct kr_ranges *b)
 {
 	unsigned long i;
