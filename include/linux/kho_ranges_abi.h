@@ -16,16 +16,19 @@
  * parameter as fallback) carries the physical address and size of a
  * flattened device tree whose root node has:
  *
- *   compatible = "kho-ranges-v1";
+ *   compatible = "kho-ranges-v1";	(major 1 blob; "kho-ranges-v2" alone
+ *					 for a major 2 blob)
  *   blob       = <u64 physical address of the blob>;
- *   blob-size  = <u64 size of the blob in bytes>;
+ *   blob-size  = <u64 size of the blob in bytes: header and payload>;
  *   spare      = <u64 physical address of spare room>;	(optional)
  *   spare-size = <u64 size of the spare room in bytes>;	(optional)
  *
  * The spare room is preserved memory that holds nothing: the next kernel
  * may move memblock.reserved into it before it reserves the ranges, so that
  * reserving them never makes memblock allocate (see memblock_reserved_move).
- * It lies inside a range with KHO_RANGES_INFO_HANDOVER.
+ * It lies inside a range with KHO_RANGES_INFO_HANDOVER. It is a hint: a
+ * reader uses it only if it passes the rules of "The spare room" in
+ * Documentation/core-api/kho_ranges.rst.
  */
 #define KHO_RANGES_FDT_COMPATIBLE	"kho-ranges-v1"
 /* a blob of major version 2: a 1.x reader must not take it */
@@ -36,8 +39,11 @@
 #define KHO_RANGES_FDT_PROP_SPARE_SIZE	"spare-size"
 
 /*
- * Spare room per record: generous for any kernel's struct memblock_region
- * (24 bytes on 64-bit), plus room for the next kernel's own early
+ * The serializer's sizing of the spare room, writer policy and not ABI: a
+ * reader never computes the room from these, it checks what the root FDT
+ * names against what it needs itself. Per extent the next kernel may have
+ * to reserve, 32 bytes (generous for any kernel's struct memblock_region,
+ * 24 bytes on 64-bit), plus room for the next kernel's own early
  * reservations.
  */
 #define KHO_RANGES_SPARE_PER_RECORD	32
@@ -58,32 +64,40 @@
 /*
  * Blob header flags: the low half may be ignored by a reader that does not
  * know them, the high half must make it reject the blob. None are defined
- * in version 1.0.
+ * in version 1.0 or 2.0.
  */
 #define KHO_RANGES_BLOB_COMPAT_MASK	0x0000ffffU
 #define KHO_RANGES_BLOB_INCOMPAT_MASK	0xffff0000U
 
 /**
- * struct kho_ranges_blob_hdr - header of the serialized range array
+ * struct kho_ranges_blob_hdr - blob header, the first 48 bytes of any major
  * @magic:        %KHO_RANGES_MAGIC.
  * @major:        ABI major version; a reader rejects any major it does not
- *                know.
+ *                know. It decides how everything after it is read.
  * @minor:        ABI minor version; minors only append fields to the header
- *                or to each range record, which an older reader skips.
+ *                or to each record (range or bitmap), which an older reader
+ *                of the same major skips.
  * @hdr_size:     size of the header as written, a multiple of 8 and at least
- *                sizeof(struct kho_ranges_blob_hdr) of version 1.0; the range
- *                array starts at this offset.
+ *                sizeof(struct kho_ranges_blob_hdr) (48) in major 1, at least
+ *                sizeof(struct kho_ranges_blob_hdr_v2) (64) in major 2; the
+ *                range records start at this offset.
  * @range_size:   size of one range record as written, a multiple of 8 and at
  *                least sizeof(struct kho_ranges_blob_range) of version 1.0.
  * @flags:        blob flags, see %KHO_RANGES_BLOB_COMPAT_MASK.
  * @page_shift:   PAGE_SHIFT of the writer; the reader must have the same.
  * @nr_ranges:    number of range records.
- * @payload_size: @nr_ranges * @range_size.
- * @crc:          crc32 (crc32_le(~0, ...) ^ ~0) of the header with this field
- *                zero, followed by the payload.
+ * @payload_size: bytes after the header: @nr_ranges * @range_size in major
+ *                1; in major 2 also the bitmap records and their words.
+ * @crc:          crc32 (crc32_le(~0, ...) ^ ~0) of all @hdr_size bytes of
+ *                the header, this field read as zero and any bytes a later
+ *                minor appended included, followed by the @payload_size
+ *                bytes of payload; nothing after them.
  * @reserved:     written as zero, ignored by readers.
  *
- * All fields are little endian, whatever the writer's byte order.
+ * All fields are little endian, whatever the writer's byte order. The first
+ * 48 bytes are the same in every major version; bytes 48 and on of a major
+ * 1 header belong to later 1.x minors, never to struct
+ * kho_ranges_blob_hdr_v2.
  */
 struct kho_ranges_blob_hdr {
 	__le32 magic;
@@ -106,11 +120,14 @@ struct kho_ranges_blob_hdr {
  *               words, and @v1.crc covers all of them.
  * @nr_bitmaps:  number of bitmap records.
  * @bitmap_size: size of one bitmap record as written, a multiple of 8 and at
- *               least sizeof(struct kho_ranges_blob_bitmap) of version 2.0.
+ *               least sizeof(struct kho_ranges_blob_bitmap) of version 2.0,
+ *               also when @nr_bitmaps is zero.
  * @reserved:    written as zero, ignored by readers.
  *
  * The payload is the range records, then the bitmap records, then the
- * bitmap words of every bitmap record in record order, with nothing between.
+ * bitmap words of every bitmap record in record order, with nothing between
+ * and nothing after. A writer uses this header only for a blob with bitmap
+ * records (see %KHO_RANGES_VERSION_MAJOR_V2).
  */
 struct kho_ranges_blob_hdr_v2 {
 	struct kho_ranges_blob_hdr v1;
@@ -122,16 +139,20 @@ struct kho_ranges_blob_hdr_v2 {
 /**
  * struct kho_ranges_blob_bitmap - folios of one order in a window, as bits
  * @start:   physical address of the window's first folio, aligned to the
- *           folio size given by the order in @info.
+ *           folio size given by the order in @info (and to nothing more).
  * @info:    info word of every folio of the window, as in a range record.
- * @nr_bits: folios in the window, 1 to %KHO_RANGES_BITMAP_MAX_BITS.
+ * @nr_bits: folios in the window, 1 to %KHO_RANGES_BITMAP_MAX_BITS; any
+ *           number, not only a multiple of 64.
  * @words:   blob offset of the bitmap: DIV_ROUND_UP(@nr_bits, 64) little
- *           endian u64 words; bit b of word w stands for the folio at
- *           @start + (w * 64 + b) folios. Bits past @nr_bits are zero.
+ *           endian u64 words, right after the previous record's words (the
+ *           first record's right after the last bitmap record); bit b of
+ *           word w stands for the folio at @start + (w * 64 + b) folios.
+ *           Bits past @nr_bits are zero.
  *
  * Windows are sorted by @start and never overlap one another; a range
  * record may lie inside a window where its bits are clear. At least one
- * bit is set.
+ * bit is set. Each maximal run of set bits is one extent of preserved
+ * memory, which must not overlap a range record or another run.
  */
 struct kho_ranges_blob_bitmap {
 	__le64 start;
@@ -150,8 +171,10 @@ struct kho_ranges_blob_bitmap {
  * @nr_pages: length in pages, a non-zero multiple of the folio size.
  * @info:     packed info word, see KHO_RANGES_INFO_*.
  *
- * Records are sorted by @start and never overlap. Adjacent records may have
- * equal @info (a range longer than U32_MAX pages is split).
+ * Records are sorted by @start and never overlap, nor overlap a run of set
+ * bits of a bitmap record (major 2). Adjacent records may have equal @info
+ * (a range longer than U32_MAX pages is split, and a leaf written as range
+ * records is not joined to its neighbours).
  */
 struct kho_ranges_blob_range {
 	__le64 start;
@@ -178,7 +201,12 @@ struct kho_ranges_blob_range {
 /* a record's nr_pages is 32 bits wide: one folio of this order still fits */
 #define KHO_RANGES_MAX_ORDER		31
 
-/* compat: the range holds handover metadata (the blob or the root FDT) */
+/*
+ * compat: the range is the handover's own memory: the whole blob allocation
+ * (the blob, its rounding to whole pages and the spare room after it) and
+ * the root FDT's page. Only the serializer sets it; kho_ranges_preserve()
+ * refuses it from callers.
+ */
 #define KHO_RANGES_INFO_HANDOVER	0x00000040U
 /* incompat: each 2^order block is a compound folio, not a plain page block */
 #define KHO_RANGES_INFO_FOLIO		0x00000800U
