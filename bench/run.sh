@@ -39,7 +39,9 @@ else
 fi
 echo
 
-rm -f "$out"/*.csv "$out"/*.png "$out"/sweep.log
+# what this suite writes; results/vm-* are make vm-bench's and stay
+find "$out" -maxdepth 1 \( -name '*.csv' -o -name '*.png' -o -name sweep.log \) \
+	! -name 'vm-*' -delete
 
 run() {
 	local csv=$1
