@@ -645,6 +645,7 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 		pr_warn("reserving %lu preserved ranges at once failed (%d); one by one instead\n",
 			in->nr_extents, ret);
 		mode = KHO_RANGES_RESERVE_DESCENDING;
+		ret = 0;
 	}
 
 	for (n = 0; n < in->nr_ranges && !ret; n++) {
