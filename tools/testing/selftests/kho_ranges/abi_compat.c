@@ -11,6 +11,9 @@
  *   unknown incompat blob flags         blob rejected, nothing reserved
  *   newer major                         blob rejected, nothing reserved
  *
+ * and the same for 2.0 blobs with bitmap records (the v2_ tests), whose
+ * newer minors also append fields to bitmap records.
+ *
  * The blobs come from golden/kr_golden.h, a writer that shares no code
  * with mm/kho_ranges.c, and from the golden files in golden/, which no
  * later change may stop reading.
