@@ -592,15 +592,15 @@ TEST(v2_writers_of_any_cpu_produce_the_serializers_bytes)
 	for (i = 0; i < 24; i++)
 		ASSERT_EQ(0, kho_ranges_preserve_folio(&kr, folio_alloc(GFP_KERNEL,
 									  i / 3), 1));
-	/* windows of orders 0, 2 and 6 (two windows, one record) */
+	/* windows of orders 0, 2 and 6, dense enough for bitmap records */
 	for (i = 0; i < 100; i++)
 		ASSERT_EQ(0, kho_ranges_preserve(&kr, kr_pfn(4096 + 3 * i), 1,
 						 KR_TAG(1)));
 	for (i = 0; i < 40; i++)
 		ASSERT_EQ(0, kho_ranges_preserve(&kr, kr_pfn(12288 + 8 * i), 4,
 						 KHO_RANGES_INFO(2, KHO_RANGES_INFO_FOLIO, 5)));
-	for (i = 0; i < 8; i++)
-		ASSERT_EQ(0, kho_ranges_preserve(&kr, kr_pfn(20480 + 64 * (7 * i + 1)),
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&kr, kr_pfn(20480 + 64 * (4 * i + 1)),
 						 64, KHO_RANGES_INFO(6, 0, 7)));
 	ASSERT_EQ(0, kho_ranges_serialize(&kr));
 	ASSERT_EQ(KHO_RANGES_VERSION_MAJOR_V2, kr.blob_major);

@@ -186,8 +186,15 @@ static int bb_run(struct __test_metadata *_metadata,
 #define BB_INFO2	KHO_RANGES_INFO(2, KHO_RANGES_INFO_FOLIO, 5)
 #define BB_INFO3	KHO_RANGES_INFO(6, KHO_RANGES_INFO_FOLIO, 7)
 
-/* the set bits of bitmap 3: folios 0 and 1 are one run */
-static const unsigned int bb_w3_bits[] = { 0, 1, 5, 9, 20, 67, 71, 127 };
+/*
+ * the set bits of bitmap 3: folios 0 and 1 are one run; 2, 3 and 126 are
+ * clear; 16 ranges in each window, so that a tracker that keeps dense
+ * windows as bitmaps does so here too
+ */
+static const unsigned int bb_w3_bits[] = {
+	0, 1, 5, 9, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36,
+	67, 71, 73, 75, 77, 79, 81, 83, 85, 87, 89, 91, 93, 95, 97, 127,
+};
 
 FIXTURE(bad_bitmap) {
 	struct kho_ranges kr;
