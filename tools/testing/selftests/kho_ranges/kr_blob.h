@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for tests that take a serialized blob apart: where it is, its
- * records, and re-sealing it (crc) after a deliberate corruption.
+ * range and bitmap records, and re-sealing it (crc) after a deliberate
+ * corruption.
  */
 #ifndef _KR_BLOB_H
 #define _KR_BLOB_H
@@ -22,6 +23,31 @@ static inline struct kho_ranges_blob_range *kr_blob_rec(struct kho_ranges *kr,
 
 	return (void *)((u8 *)hdr + le32_to_cpu(hdr->hdr_size) +
 			i * le32_to_cpu(hdr->range_size));
+}
+
+/* a major 2 blob's header */
+static inline struct kho_ranges_blob_hdr_v2 *kr_blob_hdr2(struct kho_ranges *kr)
+{
+	return phys_to_virt(kr->blob_phys);
+}
+
+/* bitmap record @i of a major 2 blob, after the range records */
+static inline struct kho_ranges_blob_bitmap *kr_blob_bm(struct kho_ranges *kr,
+							unsigned long i)
+{
+	struct kho_ranges_blob_hdr_v2 *hdr = kr_blob_hdr2(kr);
+
+	return (void *)((u8 *)hdr + le32_to_cpu(hdr->v1.hdr_size) +
+			le64_to_cpu(hdr->v1.nr_ranges) *
+			le32_to_cpu(hdr->v1.range_size) +
+			i * le32_to_cpu(hdr->bitmap_size));
+}
+
+/* the words of bitmap record @i, where its record says they are */
+static inline __le64 *kr_blob_words(struct kho_ranges *kr, unsigned long i)
+{
+	return (void *)((u8 *)kr_blob_hdr(kr) +
+			le64_to_cpu(kr_blob_bm(kr, i)->words));
 }
 
 /* recompute the crc the way a writer does, over header and payload */

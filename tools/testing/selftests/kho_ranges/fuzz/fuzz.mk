@@ -9,7 +9,7 @@
 #   make fuzz-hostile          both deserializers on the same hostile inputs
 #   make test-tsan             concurrency selftests under ThreadSanitizer
 #   make fuzz-corpus           rewrite the committed seed corpus
-#   make golden-write          write the golden v1 handovers (once)
+#   make golden-write          write golden sets not written yet (once)
 
 FZ		:= $(ST)/fuzz
 FZ_CC		:= clang
@@ -56,7 +56,7 @@ $(B)/mkgolden: $(ST)/golden/mkgolden.c $(ST)/golden/kr_golden.h $(TEST_HDRS) \
 	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(FZ_INC) -I$(ST)/golden $< \
 		$(KERNEL_OBJS_plain) $(LDLIBS) -o $@
 
-# write a new golden set: golden files are frozen once committed
+# write new golden sets: those already in golden/ are frozen, left alone
 golden-write: $(B)/mkgolden
 	$(B)/mkgolden $(ST)/golden
 

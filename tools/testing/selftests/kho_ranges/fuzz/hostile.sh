@@ -28,7 +28,7 @@ truncated            corpus/ranges/hand-truncated          hostile/bitmap/trunca
 count-or-cycle       corpus/ranges/hand-claims-u64max-records hostile/bitmap/cyclic
 corrupted            corpus/ranges/hand-basic-badcrc       hostile/bitmap/bitflip
 unknown-flags        corpus/ranges/hand-info-unknown-flags -
-newer-major          corpus/ranges/hand-major2             -
+newer-major          corpus/ranges/hand-major3             -
 max                  corpus/ranges/max-records             hostile/bitmap/max
 "
 

@@ -19,7 +19,10 @@
  *
  * A record start (or an FDT address) below KR_FUZZ_ARENA is an offset into
  * RAM and gets the RAM base added; anything else is used as it is, which is
- * how wrap-around and outside-memory addresses are written.
+ * how wrap-around and outside-memory addresses are written. That holds for
+ * range records and, in a major 2 blob, for the window start of bitmap
+ * records; their words offset is an offset into the blob and stays as it
+ * is.
  */
 #ifndef _KR_FUZZ_H
 #define _KR_FUZZ_H
@@ -77,9 +80,40 @@ static inline u64 kr_fuzz_reloc(u64 v, phys_addr_t base)
 #define KR_FUZZ_HDR(blob, field)					\
 	((blob) + offsetof(struct kho_ranges_blob_hdr, field))
 
+#define KR_FUZZ_HDR2(blob, field)					\
+	((blob) + offsetof(struct kho_ranges_blob_hdr_v2, field))
+
+/*
+ * Where the bitmap records of a major 2 blob of @len bytes start, and how
+ * many of them the header claims; false if it is not such a blob or its
+ * range records do not fit in @len.
+ */
+static inline bool kr_fuzz_bitmaps(const u8 *blob, size_t len, u64 *off,
+				   u64 *nr_bm, u64 *bm_size)
+{
+	u64 hdr_size, range_size, nr;
+
+	if (len < sizeof(struct kho_ranges_blob_hdr_v2) ||
+	    get_unaligned_le16(KR_FUZZ_HDR(blob, major)) !=
+	    KHO_RANGES_VERSION_MAJOR_V2)
+		return false;
+	hdr_size = get_unaligned_le32(KR_FUZZ_HDR(blob, hdr_size));
+	range_size = get_unaligned_le32(KR_FUZZ_HDR(blob, range_size));
+	nr = get_unaligned_le64(KR_FUZZ_HDR(blob, nr_ranges));
+	*nr_bm = get_unaligned_le64(KR_FUZZ_HDR2(blob, nr_bitmaps));
+	*bm_size = get_unaligned_le32(KR_FUZZ_HDR2(blob, bitmap_size));
+	if (hdr_size < sizeof(struct kho_ranges_blob_hdr_v2) || hdr_size > len ||
+	    range_size < sizeof(struct kho_ranges_blob_range) ||
+	    *bm_size < sizeof(struct kho_ranges_blob_bitmap) ||
+	    nr > (len - hdr_size) / range_size)
+		return false;
+	*off = hdr_size + nr * range_size;
+	return true;
+}
+
 static inline void kr_fuzz_reloc_blob(u8 *blob, size_t len, phys_addr_t base)
 {
-	u64 i, nr, hdr_size, range_size;
+	u64 i, nr, hdr_size, range_size, off, nr_bm, bm_size;
 
 	if (len < sizeof(struct kho_ranges_blob_hdr))
 		return;
@@ -95,12 +129,23 @@ static inline void kr_fuzz_reloc_blob(u8 *blob, size_t len, phys_addr_t base)
 		put_unaligned_le64(kr_fuzz_reloc(get_unaligned_le64(start), base),
 				   start);
 	}
+	/* major 2: the window starts of the bitmap records */
+	if (!kr_fuzz_bitmaps(blob, len, &off, &nr_bm, &bm_size))
+		return;
+	for (i = 0; i < nr_bm && (len - off) / bm_size > i; i++) {
+		u8 *start = blob + off + i * bm_size;
+
+		put_unaligned_le64(kr_fuzz_reloc(get_unaligned_le64(start), base),
+				   start);
+	}
 }
 
 /*
  * Seal the blob as a writer does: crc over header (crc field zero) and
  * payload, if the header's sizes stay inside the @room bytes the harness
- * controls (at most KR_FUZZ_CLAIM_MAX).
+ * controls (at most KR_FUZZ_CLAIM_MAX). In every major the crc field is at
+ * the same offset and payload_size counts all that follows the header (in
+ * major 2 the range records, the bitmap records and their words).
  */
 static inline void kr_fuzz_seal_blob(u8 *blob, size_t room)
 {

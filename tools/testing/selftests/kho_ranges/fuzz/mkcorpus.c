@@ -2,7 +2,9 @@
 /*
  * Writes the seed corpus of fuzz_ranges: blobs the real serializer
  * produced for the round-trip workloads, made relative to the start of RAM
- * (see kr_fuzz.h), and hand-made edge cases a serializer never writes.
+ * (see kr_fuzz.h), and hand-made edge cases a serializer never writes; of
+ * ABI 1.0 and of ABI 2.0 (bitmap records), valid ones and near misses that
+ * break one rule each.
  *
  *   mkcorpus DIR
  *
@@ -17,6 +19,7 @@
 #include "kr_test.h"
 #include "kr_blob.h"
 #include "kr_fuzz.h"
+#include "golden/kr_golden.h"
 
 static const char *outdir;
 static u8 buf[KR_FUZZ_MAX_INPUT];
@@ -45,6 +48,28 @@ static void write_seed(const char *name, const struct kr_fuzz_ctl *ctl,
 	}
 }
 
+/* make the record and window starts of a blob offsets into RAM again */
+static void unreloc_blob(u8 *blob, size_t len, phys_addr_t base)
+{
+	u32 hdr_size = get_unaligned_le32(KR_FUZZ_HDR(blob, hdr_size));
+	u32 range_size = get_unaligned_le32(KR_FUZZ_HDR(blob, range_size));
+	u64 nr = get_unaligned_le64(KR_FUZZ_HDR(blob, nr_ranges));
+	u64 i, off, nr_bm, bm_size;
+
+	for (i = 0; i < nr; i++) {
+		u8 *start = blob + hdr_size + i * range_size;
+
+		put_unaligned_le64(get_unaligned_le64(start) - base, start);
+	}
+	if (!kr_fuzz_bitmaps(blob, len, &off, &nr_bm, &bm_size))
+		return;
+	for (i = 0; i < nr_bm; i++) {
+		u8 *start = blob + off + i * bm_size;
+
+		put_unaligned_le64(get_unaligned_le64(start) - base, start);
+	}
+}
+
 /*
  * Serialize @kr and write it as seeds: generated FDT, the serializer's own
  * FDT bytes, and whatever @flags and @mode add.
@@ -58,7 +83,6 @@ static void seed_from_tracker_spare(const char *name, struct kho_ranges *kr,
 	struct kr_fuzz_ctl ctl = { 0 };
 	static u8 blob[KR_FUZZ_MAX_INPUT], fdt[PAGE_SIZE];
 	char raw_name[256];
-	unsigned long i;
 
 	if (kho_ranges_serialize(kr)) {
 		fprintf(stderr, "%s: serialize failed\n", name);
@@ -66,11 +90,13 @@ static void seed_from_tracker_spare(const char *name, struct kho_ranges *kr,
 	}
 	hdr = kr_blob_hdr(kr);
 	memcpy(blob, hdr, kr->blob_size);
-	for (i = 0; i < le64_to_cpu(hdr->nr_ranges); i++) {
-		u8 *start = blob + sizeof(*hdr) + i * sizeof(struct kho_ranges_blob_range);
-
-		put_unaligned_le64(get_unaligned_le64(start) - base, start);
-	}
+	unreloc_blob(blob, kr->blob_size, base);
+	/*
+	 * sealed over the offsets, as the hand-made seeds are: the same
+	 * bytes wherever the simulated RAM was, and only KR_FUZZ_RESEAL
+	 * makes the crc match after relocation
+	 */
+	kr_fuzz_seal_blob(blob, kr->blob_size);
 	ctl.flags = KR_FUZZ_RELOC | KR_FUZZ_RESEAL | flags;
 	ctl.mode = mode;
 	ctl.blob_off = cpu_to_le32(kr->blob_phys - base);
@@ -105,11 +131,16 @@ static void fresh(struct kho_ranges *kr)
 	kho_ranges_init(kr);
 }
 
-/* the round-trip selftests' mix: folios, page blocks, a vmalloc area */
-static void seeds_roundtrip(void)
+/*
+ * the round-trip selftests' mix: folios, page blocks, a vmalloc area, and
+ * 100 pages three apart, which the serializer writes as a bitmap record
+ * (a 2.0 blob), or with tags alternating as range records (1.0)
+ */
+static void seeds_roundtrip_mix(const char *name, bool v2)
 {
 	struct page *vpages[40];
 	struct kho_ranges kr;
+	char seed[64];
 	unsigned int i;
 
 	fresh(&kr);
@@ -123,15 +154,84 @@ static void seeds_roundtrip(void)
 					       105000 + 7 * i));
 	kho_ranges_preserve_page_array(&kr, vpages, ARRAY_SIZE(vpages), 3);
 	for (i = 0; i < 100; i++)
-		kho_ranges_preserve(&kr, kr_pfn(200000 + 3 * i), 1, KR_TAG(4));
+		kho_ranges_preserve(&kr, kr_pfn(200000 + 3 * i), 1,
+				    KR_TAG(v2 ? 4 : 4 + (i & 1)));
 
-	seed_from_tracker("rt-mixed-desc", &kr, 0,
-			  KHO_RANGES_RESERVE_DESCENDING, true);
+	snprintf(seed, sizeof(seed), "%s-desc", name);
+	seed_from_tracker(seed, &kr, 0, KHO_RANGES_RESERVE_DESCENDING, true);
+	if (!v2) {
+		kho_ranges_destroy(&kr);
+		return;
+	}
 	seed_from_tracker("rt-mixed-asc", &kr, 0, KHO_RANGES_RESERVE_ASCENDING,
 			  false);
 	seed_from_tracker("rt-mixed-bulk", &kr, 0, KHO_RANGES_RESERVE_BULK,
 			  false);
 	seed_from_tracker("rt-mixed-nospare", &kr, KR_FUZZ_NO_SPARE,
+			  KHO_RANGES_RESERVE_DESCENDING, false);
+	kho_ranges_destroy(&kr);
+}
+
+static void seeds_roundtrip(void)
+{
+	seeds_roundtrip_mix("rt-mixed", true);
+	seeds_roundtrip_mix("rt-mixed-v1", false);
+}
+
+/*
+ * 2.0 blobs of the serializer: windows of every order it writes as bits
+ * (order 6 over two windows, one record), few enough runs for memblock's
+ * static array; 600 pages two apart (600 runs, more than that array
+ * holds); eight windows of one info word in one record.
+ */
+static void seeds_v2(void)
+{
+	/* ranges per window: just enough for the bitmap to be smaller */
+	static const unsigned int per[] = { 34, 18, 10, 6, 4, 3, 3 };
+	/* clear of the pool's first pages, where the blob is allocated */
+	const unsigned long at = 65536;
+	struct kho_ranges kr;
+	unsigned int o, i, w;
+
+	fresh(&kr);
+	for (o = 0; o <= 6; o++)
+		for (i = 0; i < per[o]; i++)
+			kho_ranges_preserve(&kr, kr_pfn(at + 4096 * (2 * o + 1) +
+							((2UL * i + 1) << o)),
+					    1U << o,
+					    KHO_RANGES_INFO(o, o & 1 ?
+							    KHO_RANGES_INFO_FOLIO : 0,
+							    o));
+	for (i = 0; i < 3; i++)
+		kho_ranges_preserve(&kr, kr_pfn(at + 4096 * 14 +
+						((2UL * i + 1) << 6)),
+				    64, KHO_RANGES_INFO(6, 0, 6));
+	kho_ranges_preserve(&kr, kr_pfn(at), 4, KHO_RANGES_INFO(2, 0, 9));
+	seed_from_tracker("v2-orders-desc", &kr, 0,
+			  KHO_RANGES_RESERVE_DESCENDING, true);
+	seed_from_tracker("v2-orders-bulk-noresize", &kr, KR_FUZZ_NO_RESIZE,
+			  KHO_RANGES_RESERVE_BULK, false);
+	seed_from_tracker("v2-orders-asc-nospare-noresize", &kr,
+			  KR_FUZZ_NO_SPARE | KR_FUZZ_NO_RESIZE,
+			  KHO_RANGES_RESERVE_ASCENDING, false);
+	kho_ranges_destroy(&kr);
+
+	fresh(&kr);
+	for (i = 0; i < 600; i++)
+		kho_ranges_preserve(&kr, kr_pfn(at + 2 * i), 1, KR_TAG(1));
+	kho_ranges_preserve(&kr, kr_pfn(at + 4096), 8, KHO_RANGES_INFO(3, 0, 2));
+	seed_from_tracker("v2-dense-asc", &kr, 0, KHO_RANGES_RESERVE_ASCENDING,
+			  false);
+	seed_from_tracker("v2-dense-bulk-nospare", &kr, KR_FUZZ_NO_SPARE,
+			  KHO_RANGES_RESERVE_BULK, false);
+	kho_ranges_destroy(&kr);
+
+	fresh(&kr);
+	for (w = 0; w < 8; w++)
+		for (i = 0; i < 40; i++)
+			kho_ranges_preserve(&kr, kr_pfn(at + 4096 * w + 7 * i + w),
+					    1, KR_TAG(3));
+	seed_from_tracker("v2-long-record-desc", &kr, 0,
 			  KHO_RANGES_RESERVE_DESCENDING, false);
 	kho_ranges_destroy(&kr);
 }
@@ -176,9 +276,11 @@ static void seeds_max(void)
 	unsigned long i = 0;
 
 	fresh(&kr);
-	/* two records more for the blob and the FDT */
-	while (kho_ranges_blob_size(kr.nr_ranges + 3) <= room)
-		kho_ranges_preserve(&kr, kr_pfn(4096 + 2 * i++), 1, KR_PLAIN);
+	/* two records more for the blob and the FDT; tags alternate, 1.0 */
+	while (kho_ranges_blob_size(kr.nr_ranges + 3) <= room) {
+		kho_ranges_preserve(&kr, kr_pfn(4096 + 2 * i), 1, KR_TAG(i & 1));
+		i++;
+	}
 	seed_from_tracker("max-records", &kr, 0, KHO_RANGES_RESERVE_BULK,
 			  false);
 	kho_ranges_destroy(&kr);
@@ -292,9 +394,13 @@ static void seeds_hand(void)
 	put_unaligned_le16(3, h.b + 6);
 	hand_write("hand-minor3-hdr64-rec24", &h, HF, KHO_RANGES_RESERVE_BULK, 0);
 
+	/* major 2 with 1.0's header: too short for a 2.0 header */
 	hand_basic(&h, 48, 16);
 	put_unaligned_le16(2, h.b + 4);
 	hand_write("hand-major2", &h, HF, 0, 0);
+	hand_basic(&h, 48, 16);
+	put_unaligned_le16(3, h.b + 4);
+	hand_write("hand-major3", &h, HF, 0, 0);
 
 	hand_basic(&h, 48, 16);
 	put_unaligned_le32(0x0000ffff, h.b + 16);
@@ -409,6 +515,246 @@ static void seeds_hand(void)
 	write_seed("regress-spare-on-blob", &ctl, NULL, 0, h.b, h.len);
 }
 
+/*
+ * Hand-made 2.0 blobs, by the independent writer of golden/kr_golden.h:
+ * range records, then bitmap records of orders 0, 2 and 6 whose lengths
+ * are not whole words, a range record in clear bits of the first window,
+ * the blob at 1 MiB into RAM with a handover record.
+ */
+struct hand2 {
+	struct kr_writer w;
+	struct kr_writer_rec r[16];
+	unsigned long nr;
+	struct kr_writer_bm bm[16];
+	u64 bits[16][4];
+	unsigned long nr_bm;
+};
+
+static struct hand h2buf;
+
+static void hand2_basic(struct hand2 *h, struct kr_writer w)
+{
+	static const struct {
+		u64 start;
+		u32 info, nr_bits;
+		unsigned int nr_set, set[8];
+	} v[] = {
+		{ 2 << 20, KHO_RANGES_INFO(0, 0, 5), 100,
+		  7, { 0, 1, 2, 10, 63, 64, 99 } },
+		{ 8 << 20, KHO_RANGES_INFO(2, KHO_RANGES_INFO_FOLIO, 6), 77,
+		  3, { 0, 5, 76 } },
+		{ 16 << 20, KHO_RANGES_INFO(6, KHO_RANGES_INFO_FOLIO, 7), 130,
+		  8, { 1, 64, 65, 66, 67, 68, 69, 129 } },
+	};
+	unsigned int i, k;
+
+	memset(h, 0, sizeof(*h));
+	h->w = w;
+	h->r[h->nr++] = (struct kr_writer_rec){ 0, 1, FOLIO(0, 1) };
+	h->r[h->nr++] = (struct kr_writer_rec){ HAND_BLOB_OFF, 2, HANDOVER };
+	/* pages 3 and 4 of the first window are clear */
+	h->r[h->nr++] = (struct kr_writer_rec){ (2 << 20) + 3 * PAGE_SIZE, 2,
+						KHO_RANGES_INFO(0, 0, 8) };
+	h->r[h->nr++] = (struct kr_writer_rec){ 4 << 20, 512,
+						KHO_RANGES_INFO(9, 0, 3) };
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		for (k = 0; k < v[i].nr_set; k++)
+			h->bits[i][v[i].set[k] / 64] |= 1ULL << (v[i].set[k] % 64);
+		h->bm[i] = (struct kr_writer_bm){ v[i].start, v[i].info,
+						  v[i].nr_bits, h->bits[i] };
+	}
+	h->nr_bm = ARRAY_SIZE(v);
+}
+
+/* write @h2 into @h (sealed before relocation, as hand_finish() does) */
+static void hand2_finish(struct hand *h, const struct hand2 *h2)
+{
+	memset(h, 0, sizeof(*h));
+	h->len = kr_writer_blob_v2(h->b, &h2->w, h2->r, h2->nr, h2->bm,
+				   h2->nr_bm);
+	h->hdr_size = h2->w.hdr_size;
+	h->range_size = h2->w.range_size;
+	h->nr = h2->nr;
+}
+
+/* offsets of a 2.0 blob of hand2_basic(): header, bitmap record @i */
+#define H2_BM(h2, i)	((h2)->w.hdr_size + (h2)->nr * (h2)->w.range_size + \
+			 (i) * (h2)->w.bitmap_size)
+
+static void hand2_write(const char *name, struct hand *h, u8 mode,
+			s32 size_adj)
+{
+	hand_write(name, h, HF, mode, size_adj);
+}
+
+/* change @bytes at @off of the basic blob, reseal, write as @name */
+static void hand2_patch(const char *name, u32 off, u64 v, unsigned int bytes)
+{
+	static struct hand2 h2;
+	struct hand *h = &h2buf;
+
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	hand2_finish(h, &h2);
+	if (bytes == 8)
+		put_unaligned_le64(v, h->b + off);
+	else
+		put_unaligned_le32(v, h->b + off);
+	kr_fuzz_seal_blob(h->b, h->len);
+	hand2_write(name, h, 0, 0);
+}
+
+static void seeds_hand_v2(void)
+{
+	const u32 max = KHO_RANGES_BITMAP_MAX_BITS;
+	static struct hand2 h2;
+	struct hand *h = &h2buf;
+	u32 bm0, bm1, bm2;
+	unsigned int o;
+
+	/* valid: in each reserve mode, from a later minor, big endian */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	hand2_finish(h, &h2);
+	hand2_write("hand2-basic", h, KHO_RANGES_RESERVE_ASCENDING, 0);
+	hand2_write("hand2-basic-bulk", h, KHO_RANGES_RESERVE_BULK, 0);
+	hand_write("hand2-basic-desc-noresize", h, HF | KR_FUZZ_NO_RESIZE,
+		   KHO_RANGES_RESERVE_DESCENDING, 0);
+	hand_write("hand2-basic-badcrc", h, KR_FUZZ_RELOC, 0, 0);
+	hand2_write("hand2-truncated", h, 0, -1);
+	bm0 = H2_BM(&h2, 0);
+	bm1 = H2_BM(&h2, 1);
+	bm2 = H2_BM(&h2, 2);
+
+	h2.w.minor = 1;
+	h2.w.hdr_size = 80;
+	h2.w.range_size = 24;
+	h2.w.bitmap_size = 32;
+	h2.w.cpu = KR_WRITER_BE64;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-minor1-hdr80-rec24-bm32", h, KHO_RANGES_RESERVE_BULK, 0);
+
+	/* info flags no kernel defines yet on bitmap records */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.bm[1].info |= 0x100;
+	h2.bm[2].info |= 0x2000;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-info-unknown-flags", h, KHO_RANGES_RESERVE_ASCENDING, 0);
+
+	/* windows of orders 0..9 64 MiB apart, lengths around word boundaries */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.nr_bm = 0;
+	for (o = 0; o <= 9; o++) {
+		static const u32 len[] = { 1, 63, 64, 65, 127, 129, 200, 3, 2, 5 };
+
+		memset(h2.bits[o], 0, sizeof(h2.bits[o]));
+		h2.bits[o][0] = 1 | 1ULL << 1 | 1ULL << 62;
+		h2.bits[o][(len[o] - 1) / 64] |= 1ULL << ((len[o] - 1) % 64);
+		if (len[o] < 64)
+			h2.bits[o][0] &= (1ULL << len[o]) - 1;
+		h2.bm[h2.nr_bm++] = (struct kr_writer_bm){
+			(u64)(32 + 64 * o) << 20, KHO_RANGES_INFO(o, 0, o),
+			len[o], h2.bits[o]
+		};
+	}
+	hand2_finish(h, &h2);
+	hand2_write("hand2-orders-0-to-9", h, KHO_RANGES_RESERVE_DESCENDING, 0);
+
+	/* the blob preserved by a bitmap record of handover pages */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	memmove(&h2.r[1], &h2.r[2], 2 * sizeof(h2.r[0]));
+	h2.nr--;
+	/* its window lies below the others */
+	memmove(&h2.bm[1], &h2.bm[0], 3 * sizeof(h2.bm[0]));
+	h2.bits[3][0] = 3;
+	h2.bm[0] = (struct kr_writer_bm){ HAND_BLOB_OFF, HANDOVER, 2, h2.bits[3] };
+	h2.nr_bm = 4;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-blob-in-bitmap", h, KHO_RANGES_RESERVE_BULK, 0);
+
+	/* a 2.0 header and no bitmap record */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.nr_bm = 0;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-zero-bitmaps", h, KHO_RANGES_RESERVE_ASCENDING, 0);
+
+	/* a window from 4 pages below the end of RAM, set bits in RAM */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.bits[2][0] = 0xf;
+	h2.bits[2][1] = 0;
+	h2.bits[2][2] = 0;
+	h2.bm[2] = (struct kr_writer_bm){ KR_FUZZ_ARENA - 4 * PAGE_SIZE,
+					  KHO_RANGES_INFO(0, 0, 7), 130,
+					  h2.bits[2] };
+	hand2_finish(h, &h2);
+	hand2_write("hand2-window-past-end-of-ram", h,
+		    KHO_RANGES_RESERVE_DESCENDING, 0);
+	/* and a set bit past the end: the run straddles it */
+	h2.bits[2][0] = 0x3f;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-run-straddles-end-of-ram", h, 0, 0);
+
+	/* nothing preserves the blob */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.r[1] = h2.r[2];
+	h2.r[2] = h2.r[3];
+	h2.nr--;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-blob-not-preserved", h, 0, 0);
+
+	/* a range record on a set bit */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.r[2].start -= PAGE_SIZE;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-range-on-set-bit", h, 0, 0);
+
+	/* windows unsorted; windows overlapping where their bits are clear */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.bm[1].start = HAND_BLOB_OFF + 16 * PAGE_SIZE;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-windows-unsorted", h, 0, 0);
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.bm[2].start = 9 << 20;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-windows-overlap", h, 0, 0);
+
+	/* no bit set; a bit set past the window */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	memset(h2.bits[1], 0, sizeof(h2.bits[1]));
+	hand2_finish(h, &h2);
+	hand2_write("hand2-no-bit-set", h, 0, 0);
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.bits[0][1] |= 1ULL << 36;
+	hand2_finish(h, &h2);
+	hand2_write("hand2-bit-past-window", h, 0, 0);
+
+	/* one field of the basic blob broken, the blob re-sealed */
+	hand2_patch("hand2-hdr56", 8, 56, 4);
+	hand2_patch("hand2-bitmap-size-16", 56, 16, 4);
+	hand2_patch("hand2-bitmap-size-28", 56, 28, 4);
+	hand2_patch("hand2-count-beyond-payload", 48, 100, 8);
+	hand2_patch("hand2-count-overflows", 48, 1ULL << 62, 8);
+	hand2_patch("hand2-nr-bits-0", bm1 + 12, 0, 4);
+	hand2_patch("hand2-nr-bits-max-plus-1", bm2 + 12, max + 1, 4);
+	hand2_patch("hand2-order32", bm2 + 8, KHO_RANGES_INFO(32, 0, 7), 4);
+	hand2_patch("hand2-window-misaligned", bm1, (8 << 20) + PAGE_SIZE, 8);
+	hand2_patch("hand2-window-wraps", bm2, 0ULL - (16ULL << 20), 8);
+	/* the first words follow the three records, two words long */
+	hand2_patch("hand2-words-off-by-8", bm1 + 16, H2_BM(&h2, 3) + 16 + 8, 8);
+	hand2_patch("hand2-words-past-blob", bm2 + 12, 130 + 64, 4);
+	hand2_patch("hand2-first-words-early", bm0 + 16, bm2, 8);
+
+	/* bytes after the last words, whole words and not */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	hand2_finish(h, &h2);
+	h->len += 8;
+	put_unaligned_le64(h->len - h2.w.hdr_size, h->b + 32);
+	kr_fuzz_seal_blob(h->b, h->len);
+	hand2_write("hand2-trailing-bytes", h, 0, 0);
+	h->len -= 4;
+	put_unaligned_le64(h->len - h2.w.hdr_size, h->b + 32);
+	kr_fuzz_seal_blob(h->b, h->len);
+	hand2_write("hand2-payload-not-words", h, 0, 0);
+}
+
 /* root FDTs that are not what the boot protocol promised */
 static void seeds_fdt(void)
 {
@@ -416,6 +762,7 @@ static void seeds_fdt(void)
 		.flags = HF | KR_FUZZ_RAW_FDT,
 		.blob_off = cpu_to_le32(HAND_BLOB_OFF),
 	};
+	static struct hand2 h2;
 	static struct hand h;
 	static u8 fdt[PAGE_SIZE];
 	unsigned int off;
@@ -428,6 +775,20 @@ static void seeds_fdt(void)
 	ctl.fdt_len = cpu_to_le16(fdt_totalsize(fdt));
 	write_seed("fdt-compatible-v2", &ctl, fdt, fdt_totalsize(fdt), h.b,
 		   h.len);
+
+	/* a 2.0 blob whose FDT names only "kho-ranges-v1": read all the same */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	hand2_finish(&h2buf, &h2);
+	kr_fuzz_build_fdt(fdt, sizeof(fdt), HAND_BLOB_OFF, h2buf.len, true,
+			  HAND_BLOB_OFF + PAGE_SIZE, PAGE_SIZE);
+	ctl.fdt_len = cpu_to_le16(fdt_totalsize(fdt));
+	write_seed("fdt-v2-blob-v1-compatible", &ctl, fdt, fdt_totalsize(fdt),
+		   h2buf.b, h2buf.len);
+	/* and as the serializer names it */
+	fdt_setprop_inplace(fdt, 0, "compatible", "kho-ranges-v2",
+			    sizeof("kho-ranges-v2"));
+	write_seed("fdt-v2-blob-v2-compatible", &ctl, fdt, fdt_totalsize(fdt),
+		   h2buf.b, h2buf.len);
 
 	/* spare room on the first record, a folio, not handover memory */
 	kr_fuzz_build_fdt(fdt, sizeof(fdt), HAND_BLOB_OFF, h.len, true, 0,
@@ -480,7 +841,9 @@ int main(int argc, char **argv)
 	seeds_roundtrip();
 	seeds_many();
 	seeds_max();
+	seeds_v2();
 	seeds_hand();
+	seeds_hand_v2();
 	seeds_fdt();
 	kho_sim_exit();
 	return 0;

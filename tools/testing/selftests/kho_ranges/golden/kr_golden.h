@@ -5,7 +5,8 @@
  * Documentation/core-api/kho_ranges.rst, and the checksum is a bitwise
  * crc32 rather than lib/crc32.c. It can write the bytes the way a
  * little-endian, a big-endian or a 32-bit kernel would produce them, and
- * longer headers and records the way a later minor version would.
+ * longer headers and records the way a later minor version would; of
+ * major 2, with bitmap records and their words.
  *
  * Also the format of the golden handovers in this directory: NAME.blob and
  * NAME.fdt are the bytes as a previous kernel left them, NAME.txt says
@@ -38,6 +39,7 @@ struct kr_writer {
 	u32 range_size;
 	u32 flags;
 	u32 page_shift;
+	u32 bitmap_size;	/* major 2 */
 };
 
 struct kr_writer_rec {
@@ -46,11 +48,34 @@ struct kr_writer_rec {
 	u32 info;
 };
 
+/*
+ * A bitmap record (major 2): @bits holds DIV_ROUND_UP(@nr_bits, 64) words
+ * as the CPU has them, bit b of word w for folio w * 64 + b.
+ */
+struct kr_writer_bm {
+	u64 start;
+	u32 info;
+	u32 nr_bits;
+	const u64 *bits;
+};
+
 /* what a 1.0 kernel writes */
 #define KR_WRITER_V1(c) ((struct kr_writer){				\
 	.cpu = (c), .major = 1, .minor = 0, .hdr_size = 48,		\
 	.range_size = 16, .page_shift = 12,				\
 })
+
+/* what a 2.0 kernel writes for a blob with bitmap records */
+#define KR_WRITER_V2(c) ((struct kr_writer){				\
+	.cpu = (c), .major = 2, .minor = 0, .hdr_size = 64,		\
+	.range_size = 16, .page_shift = 12, .bitmap_size = 24,		\
+})
+
+/* bytes of the words of a bitmap record of @nr_bits folios */
+static inline u64 kr_writer_words_len(u32 nr_bits)
+{
+	return ((u64)nr_bits + 63) / 64 * 8;
+}
 
 /* store @bytes bytes of @v at @p, little endian, as CPU @cpu gets there */
 static inline void kr_writer_put(u8 *p, u64 v, unsigned int bytes,
@@ -98,20 +123,10 @@ static inline u32 kr_writer_crc32(u32 crc, const u8 *p, size_t len)
 	return crc;
 }
 
-/*
- * Write a blob with @nr records to @out; bytes a newer minor appends to the
- * header or to a record are filled with a pattern a reader must skip.
- * Returns its size.
- */
-static inline size_t kr_writer_blob(u8 *out, const struct kr_writer *w,
-				    const struct kr_writer_rec *r,
-				    unsigned long nr)
+/* the header fields of 1.0, at their offsets in every version */
+static inline void kr_writer_hdr(u8 *out, const struct kr_writer *w,
+				 unsigned long nr, u64 payload)
 {
-	size_t size = w->hdr_size + (size_t)nr * w->range_size;
-	unsigned long i;
-	u32 crc;
-
-	memset(out, 0, w->hdr_size);
 	kr_writer_put(out + 0, KHO_RANGES_MAGIC, 4, w->cpu);
 	kr_writer_put(out + 4, w->major, 2, w->cpu);
 	kr_writer_put(out + 6, w->minor, 2, w->cpu);
@@ -120,8 +135,44 @@ static inline size_t kr_writer_blob(u8 *out, const struct kr_writer *w,
 	kr_writer_put(out + 16, w->flags, 4, w->cpu);
 	kr_writer_put(out + 20, w->page_shift, 4, w->cpu);
 	kr_writer_put(out + 24, nr, 8, w->cpu);
-	kr_writer_put(out + 32, (u64)nr * w->range_size, 8, w->cpu);
-	memset(out + 48, 0xc3, w->hdr_size - 48);
+	kr_writer_put(out + 32, payload, 8, w->cpu);
+}
+
+/*
+ * Write a blob with @nr range records and, for major 2, @nr_bm bitmap
+ * records and their words to @out; bytes a newer minor appends to the
+ * header or to a record are filled with a pattern a reader must skip.
+ * The words of each bitmap record follow the bitmap records in record
+ * order. Returns the blob's size.
+ */
+static inline size_t kr_writer_blob_v2(u8 *out, const struct kr_writer *w,
+				       const struct kr_writer_rec *r,
+				       unsigned long nr,
+				       const struct kr_writer_bm *bm,
+				       unsigned long nr_bm)
+{
+	/* a header of major 1 has no room for the bitmap fields */
+	u32 fixed = w->major == 2 ? 64 : 48;
+	size_t size = w->hdr_size + (size_t)nr * w->range_size;
+	size_t words;
+	unsigned long i, k;
+	u32 crc;
+
+	if (w->major != 2)
+		nr_bm = 0;
+	size += (size_t)nr_bm * w->bitmap_size;
+	words = size;
+	for (i = 0; i < nr_bm; i++)
+		size += kr_writer_words_len(bm[i].nr_bits);
+
+	memset(out, 0, w->hdr_size);
+	kr_writer_hdr(out, w, nr, size - w->hdr_size);
+	if (w->major == 2) {
+		kr_writer_put(out + 48, nr_bm, 8, w->cpu);
+		kr_writer_put(out + 56, w->bitmap_size, 4, w->cpu);
+	}
+	if (w->hdr_size > fixed)
+		memset(out + fixed, 0xc3, w->hdr_size - fixed);
 
 	for (i = 0; i < nr; i++) {
 		u8 *rec = out + w->hdr_size + i * w->range_size;
@@ -132,22 +183,48 @@ static inline size_t kr_writer_blob(u8 *out, const struct kr_writer *w,
 		memset(rec + 16, 0x3c, w->range_size - 16);
 	}
 
+	for (i = 0; i < nr_bm; i++) {
+		u8 *rec = out + w->hdr_size + nr * w->range_size +
+			  i * w->bitmap_size;
+
+		kr_writer_put(rec + 0, bm[i].start, 8, w->cpu);
+		kr_writer_put(rec + 8, bm[i].info, 4, w->cpu);
+		kr_writer_put(rec + 12, bm[i].nr_bits, 4, w->cpu);
+		kr_writer_put(rec + 16, words, 8, w->cpu);
+		memset(rec + 24, 0x96, w->bitmap_size - 24);
+		for (k = 0; k < kr_writer_words_len(bm[i].nr_bits) / 8; k++)
+			kr_writer_put(out + words + 8 * k, bm[i].bits[k], 8,
+				      w->cpu);
+		words += kr_writer_words_len(bm[i].nr_bits);
+	}
+
 	crc = ~kr_writer_crc32(~0U, out, size);
 	kr_writer_put(out + 40, crc, 4, w->cpu);
 	return size;
 }
 
-/* a root FDT as the ABI describes it; @spare_size 0 leaves spare out */
-static inline int kr_writer_fdt(void *fdt, size_t room, u64 blob,
-				u64 blob_size, u64 spare, u64 spare_size)
+/* a blob of range records alone, as any major writes it */
+static inline size_t kr_writer_blob(u8 *out, const struct kr_writer *w,
+				    const struct kr_writer_rec *r,
+				    unsigned long nr)
+{
+	return kr_writer_blob_v2(out, w, r, nr, NULL, 0);
+}
+
+/*
+ * A root FDT as the ABI describes it, compatible with @compatible;
+ * @spare_size 0 leaves spare out.
+ */
+static inline int kr_writer_fdt_compat(void *fdt, size_t room,
+				       const char *compatible, u64 blob,
+				       u64 blob_size, u64 spare, u64 spare_size)
 {
 	int err;
 
 	err = fdt_create(fdt, room);
 	err = err ?: fdt_finish_reservemap(fdt);
 	err = err ?: fdt_begin_node(fdt, "");
-	err = err ?: fdt_property_string(fdt, "compatible",
-					 KHO_RANGES_FDT_COMPATIBLE);
+	err = err ?: fdt_property_string(fdt, "compatible", compatible);
 	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB, blob);
 	err = err ?: fdt_property_u64(fdt, KHO_RANGES_FDT_PROP_BLOB_SIZE,
 				      blob_size);
@@ -160,6 +237,25 @@ static inline int kr_writer_fdt(void *fdt, size_t room, u64 blob,
 	}
 	err = err ?: fdt_end_node(fdt);
 	return err ?: fdt_finish(fdt);
+}
+
+/* the root FDT of a 1.x blob */
+static inline int kr_writer_fdt(void *fdt, size_t room, u64 blob,
+				u64 blob_size, u64 spare, u64 spare_size)
+{
+	return kr_writer_fdt_compat(fdt, room, KHO_RANGES_FDT_COMPATIBLE, blob,
+				    blob_size, spare, spare_size);
+}
+
+/* the root FDT of a blob of writer @w: a 2.x blob is "kho-ranges-v2" */
+static inline int kr_writer_fdt_for(void *fdt, size_t room,
+				    const struct kr_writer *w, u64 blob,
+				    u64 blob_size, u64 spare, u64 spare_size)
+{
+	return kr_writer_fdt_compat(fdt, room, w->major == 2 ?
+				    KHO_RANGES_FDT_COMPATIBLE_V2 :
+				    KHO_RANGES_FDT_COMPATIBLE, blob, blob_size,
+				    spare, spare_size);
 }
 
 #endif
