@@ -1088,12 +1088,13 @@ struct kho_ranges_out {
 	struct kho_ranges_blob_range *ranges;
 	struct kho_ranges_blob_bitmap *bitmaps;
 	u8 *words;
-	unsigned long nr_ranges, nr_bitmaps, nr_words, nr_extents;
+	unsigned long nr_ranges, nr_bitmaps, nr_words;
 	unsigned long bm_end;		/* first pfn after the open record */
 };
 
-static void kho_ranges_out_range(struct kho_ranges_out *o, unsigned long pfn,
-				 unsigned long nr_pages, u32 info)
+static inline void kho_ranges_out_range(struct kho_ranges_out *o,
+					unsigned long pfn,
+					unsigned long nr_pages, u32 info)
 {
 	unsigned long chunk = kho_ranges_record_max(kho_ranges_info_order(info));
 
@@ -1107,7 +1108,6 @@ static void kho_ranges_out_range(struct kho_ranges_out *o, unsigned long pfn,
 		pfn += n;
 		nr_pages -= n;
 	}
-	o->nr_extents++;
 }
 
 static void kho_ranges_out_leaf(struct kho_ranges_out *o, unsigned long ws,
