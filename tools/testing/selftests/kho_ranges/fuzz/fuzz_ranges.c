@@ -402,8 +402,10 @@ static void kr_fuzz_check_lookups(const struct kho_ranges_incoming *in)
 	u64 prev_end = 0, pages = 0, folios = 0;
 	unsigned long i, b, n, probes = 0;
 	struct kr_fuzz_ext *e = kr_fuzz_extents(in, &n);
-	struct kr_ranges walk = kr_collect_incoming(in);
+	struct kr_ranges walk = { 0 };
 
+	/* the walk, unjoined: one call per record or run, as memblock gets them */
+	kho_ranges_walk_incoming(in, kr_collect_one, &walk);
 	if (n != in->nr_extents || walk.nr != n)
 		kr_fuzz_fail("%lu extents in the blob, %lu counted, %lu walked",
 			     n, in->nr_extents, walk.nr);
