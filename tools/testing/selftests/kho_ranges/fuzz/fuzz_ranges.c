@@ -493,7 +493,8 @@ static void kr_fuzz_check_partial(const struct kho_ranges_incoming *in)
  * @room bytes of the arena from there: no fewer than any reservation of
  * it makes. Records and words outside the arena are skipped, since a blob
  * that puts them there is rejected. Stops past @max runs, and gives up
- * (ULONG_MAX) past KR_FUZZ_COUNT_WORDS words.
+ * (ULONG_MAX) past KR_FUZZ_COUNT_WORDS records and words: a header may
+ * claim 2^40 records of which the arena holds tens of millions.
  */
 static unsigned long kr_fuzz_count_runs(const u8 *blob, u64 room,
 					unsigned long max)
@@ -510,11 +511,11 @@ static unsigned long kr_fuzz_count_runs(const u8 *blob, u64 room,
 		u64 len = DIV_ROUND_UP(nr_bits, 64);
 		bool prev = false;
 
-		if (w > room || len > (room - w) / 8)
-			continue;
-		words += len;
+		words += 1 + len;
 		if (words > KR_FUZZ_COUNT_WORDS)
 			return ULONG_MAX;
+		if (w > room || len > (room - w) / 8)
+			continue;
 		for (k = 0; k < len; k++) {
 			u64 v = get_unaligned_le64(blob + w + 8 * k);
 

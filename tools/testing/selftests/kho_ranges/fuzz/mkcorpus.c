@@ -726,6 +726,21 @@ static void seeds_hand_v2(void)
 	hand2_finish(h, &h2);
 	hand2_write("hand2-bit-past-window", h, 0, 0);
 
+	/*
+	 * Found by fuzzing, a hang of the harness: a header claiming 2^38
+	 * bitmap records, with KR_FUZZ_NO_RESIZE, made its count of runs
+	 * walk every record the arena could hold (zeroes past the blob, no
+	 * words to use up its budget). The validator rejects the blob at
+	 * once (-EMSGSIZE).
+	 */
+	hand2_basic(&h2, KR_WRITER_V2(KR_WRITER_LE64));
+	h2.nr_bm = 0;
+	hand2_finish(h, &h2);
+	put_unaligned_le64(0x7d00000700ULL, h->b + 48);
+	kr_fuzz_seal_blob(h->b, h->len);
+	hand_write("regress-harness-bitmap-count-noresize", h,
+		   HF | KR_FUZZ_NO_RESIZE, KHO_RANGES_RESERVE_BULK, 0);
+
 	/* one field of the basic blob broken, the blob re-sealed */
 	hand2_patch("hand2-hdr56", 8, 56, 4);
 	hand2_patch("hand2-bitmap-size-16", 56, 16, 4);
