@@ -7,7 +7,6 @@
 #define pr_fmt(fmt) "kho_ranges: " fmt
 
 #include <linux/build_bug.h>
-#include <linux/crc32.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -1266,7 +1265,7 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 	struct kho_ranges_out out;
 	struct page *blob, *fdt;
 	size_t size, spare, alloc, hdr_size;
-	u32 crc;
+	u64 sum;
 	int ret;
 
 	mutex_lock(&kr->lock);
@@ -1363,8 +1362,11 @@ retry:
 	hdr->v1.page_shift = cpu_to_le32(PAGE_SHIFT);
 	hdr->v1.nr_ranges = cpu_to_le64(out.nr_ranges);
 	hdr->v1.payload_size = cpu_to_le64(size - hdr_size);
-	crc = crc32_le(~0U, (void *)hdr, size);
-	hdr->v1.crc = cpu_to_le32(~crc);
+	if (!kr->crc32_blob)
+		hdr->v1.flags = cpu_to_le32(KHO_RANGES_BLOB_XXH64);
+	sum = kho_ranges_blob_checksum(hdr, size, le32_to_cpu(hdr->v1.flags));
+	hdr->v1.crc = cpu_to_le32((u32)sum);
+	hdr->v1.reserved = cpu_to_le32((u32)(sum >> 32));
 
 	kr->blob_phys = page_to_phys(blob);
 	kr->blob_size = size;
