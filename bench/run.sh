@@ -88,6 +88,10 @@ else
 fi
 rm -f "$out/rapoport.folios"
 
+echo
+echo "== checksum speed: what the next kernel pays per blob byte to check it =="
+"$(dirname "$bench")/kho_csum" --csv "$out/checksum.csv"
+
 if [ "${perf_hw:-0}" -ge 0 ]; then
 	echo
 	echo "== perf stat of the rapoport workload (whole process) =="
@@ -100,7 +104,7 @@ fi
 # CSV medians (above 1: ranges is smaller or faster).
 summary() {
 	awk -F, '
-	FNR == 1 { next }
+	FNR == 1 || NF < 19 { next }
 	{
 		key = $1 " " $2
 		if (!(key in seen)) { seen[key] = 1; order[++n] = key; folios[key] = $3 }
@@ -141,7 +145,7 @@ echo
 echo "== bounded worst case: ranges / bitmap-6.16, handover <= 1 and tracker memory <= 1.5 =="
 bounds() {
 	awk -F, '
-	FNR == 1 { next }
+	FNR == 1 || NF < 19 { next }
 	$5 == "bitmap-6.16" || $5 == "ranges" {
 		key = $1 " " $2
 		if (!(key in seen)) { seen[key] = 1; order[++n] = key }
