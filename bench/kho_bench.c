@@ -34,6 +34,7 @@
 
 #include "sim.h"
 #include "kho_bitmap.h"
+#include "kb_probe.h"
 #include "workload.h"
 
 #define KB_MAX_REPS	64
@@ -293,13 +294,7 @@ static noinline void kb_ir_restore_ranges(struct kb_ctx *c)
 
 static noinline void kb_ir_probe_ranges(struct kb_ctx *c)
 {
-	const unsigned long long *p = phys_to_virt(c->kr.blob_phys);
-	size_t i, n = c->kr.blob_size / sizeof(unsigned long long);
-	unsigned long long sum = 0;
-
-	for (i = 0; i < n; i++)
-		sum ^= p[i];
-	c->sum = sum;
+	c->sum = kb_probe_ranges(phys_to_virt(c->kr.blob_phys));
 }
 
 /* ---- KHO bitmaps ------------------------------------------------------- */
