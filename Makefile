@@ -204,7 +204,8 @@ $(eval $(call flavour,plain,$(CFLAGS_OPT)))
 $(eval $(call flavour,san,-O1 -g $(SAN)))
 
 LDLIBS := -lpthread -lurcu -Wl,--wrap=kmem_cache_alloc_lru \
-	  -Wl,--wrap=kmem_cache_alloc_bulk
+	  -Wl,--wrap=kmem_cache_alloc_bulk -Wl,--wrap=kmem_cache_create \
+	  -Wl,--wrap=kmem_cache_free -Wl,--wrap=kmem_cache_free_bulk
 
 # ---------------------------------------------------------------------------
 # Tests

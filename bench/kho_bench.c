@@ -588,6 +588,8 @@ static int kb_run(const struct kb_config *cfg, struct kb_workload *w,
 	int ret;
 
 	*nr_rows = 0;
+	/* slab costs as in a kernel, for every tracker (sim.c) */
+	kho_sim_slab_model = true;
 	ret = kho_sim_init(w->ram_size, KB_POOL);
 	if (ret) {
 		fprintf(stderr, "kho_bench: cannot map %llu GiB of RAM\n",

@@ -28,6 +28,9 @@ struct folio;
  * @leaf_bytes: memory of the leaves.
  * @leaf_words: u64 words of bitmap in the leaves.
  * @leaf_folios: folios the leaves preserve.
+ * @hint_leaf: the leaf the last preserve set bits in, or NULL: a shortcut
+ *             past the tree for the next folio of its window.
+ * @hint_ws:   first page frame of its window.
  * @crc32_blob: checksum the blob with crc32, as ABI 1.0 and 2.0 readers
  *             expect, instead of xxh64 (%KHO_RANGES_BLOB_XXH64): for a
  *             next kernel older than that flag. Set before serializing.
@@ -52,6 +55,8 @@ struct kho_ranges {
 	unsigned long leaf_bytes;
 	unsigned long leaf_words;
 	unsigned long leaf_folios;
+	void *hint_leaf;
+	unsigned long hint_ws;
 	bool crc32_blob;
 	bool finalized;
 	phys_addr_t blob_phys;
