@@ -1281,43 +1281,67 @@ static void kho_ranges_out_leaf(struct kho_ranges_out *o, unsigned long ws,
 	o->bm_end = ws + KHO_RANGES_WINDOW_PAGES;
 }
 
-/* runs of set bits in @leaf, counted up to @max */
+/*
+ * Runs of set bits in @leaf, counted up to @max: a run starts at every
+ * set bit whose lower neighbour is clear, so a word at a time.
+ */
 static unsigned long kho_ranges_leaf_runs(const struct kho_ranges_leaf *leaf,
 					  unsigned long max)
 {
-	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
-	unsigned long bit = 0, runs = 0;
+	unsigned long nwords = BITS_TO_LONGS(kho_ranges_leaf_nbits(leaf->info));
+	unsigned long i, runs = 0, carry = 0;
 
-	while (runs < max &&
-	       (bit = find_next_bit(leaf->bits, nbits, bit)) < nbits) {
-		bit = find_next_zero_bit(leaf->bits, nbits, bit);
-		runs++;
+	for (i = 0; i < nwords && runs <= max; i++) {
+		unsigned long w = leaf->bits[i];
+
+		if (w)
+			runs += hweight_long(w & ~((w << 1) | carry));
+		carry = w >> (BITS_PER_LONG - 1);
 	}
 	return runs;
 }
 
 /*
  * A leaf goes out as a bitmap, unless its runs take fewer bytes as range
- * records: a leaf may have lost most of its folios since it was made.
+ * records: a leaf may have lost most of its folios since it was made. The
+ * runs are found a word at a time, one __ffs() per edge.
  */
 static void kho_ranges_out_window(struct kho_ranges_out *o, unsigned long ws,
 				  const struct kho_ranges_leaf *leaf)
 {
-	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
+	unsigned long nwords = BITS_TO_LONGS(kho_ranges_leaf_nbits(leaf->info));
 	unsigned int order = kho_ranges_info_order(leaf->info);
 	unsigned long max = kho_ranges_leaf_runs_max(leaf);
-	unsigned long bit = 0, end;
+	unsigned long i, start = 0, edge;
+	bool open = false;
 
-	if (kho_ranges_leaf_runs(leaf, max + 1) > max) {
+	if (kho_ranges_leaf_runs(leaf, max) > max) {
 		kho_ranges_out_leaf(o, ws, leaf);
 		return;
 	}
-	while ((bit = find_next_bit(leaf->bits, nbits, bit)) < nbits) {
-		end = find_next_zero_bit(leaf->bits, nbits, bit);
-		kho_ranges_out_range(o, ws + (bit << order),
-				     (end - bit) << order, leaf->info);
-		bit = end;
+	for (i = 0; i < nwords; i++) {
+		unsigned long w = leaf->bits[i], from = 0, x;
+
+		/* a word wholly out of a run, or wholly in one, has no edge */
+		if (w == (open ? ~0UL : 0))
+			continue;
+		/* the next edge at or above @from: a clear bit in a run, a set one out of it */
+		while ((x = (open ? ~w : w) & (~0UL << from))) {
+			from = __ffs(x);
+			edge = i * BITS_PER_LONG + from;
+			if (open)
+				kho_ranges_out_range(o, ws + (start << order),
+						     (edge - start) << order,
+						     leaf->info);
+			else
+				start = edge;
+			open = !open;
+		}
 	}
+	if (open)
+		kho_ranges_out_range(o, ws + (start << order),
+				     (nwords * BITS_PER_LONG - start) << order,
+				     leaf->info);
 }
 
 static void kho_ranges_out_walk(struct kho_ranges *kr, struct kho_ranges_out *o)
