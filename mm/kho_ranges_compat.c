@@ -164,8 +164,8 @@ void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation)
 {
 	if (kho_ranges_unpreserve_vmalloc(&kho_ranges_kernel,
 					  preservation->handle))
-		pr_warn("kho_unpreserve_vmalloc: %#llx is not preserved\n",
-			preservation->handle);
+		pr_warn("%s: %#llx is not preserved\n", __func__,
+			(unsigned long long)preservation->handle);
 	memset(preservation, 0, sizeof(*preservation));
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_vmalloc);

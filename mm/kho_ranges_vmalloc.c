@@ -472,8 +472,8 @@ int kho_ranges_preserve_vmalloc(struct kho_ranges *kr, void *ptr, u64 *handle)
 	l->flags = cpu_to_le32(order ? KHO_RANGES_VMALLOC_HUGE : 0);
 	l->cookie = cpu_to_le32(cookie);
 	l->self = cpu_to_le64(page_to_phys(lpage));
-	l->crc = cpu_to_le32(kho_ranges_vm_crc(l, nr_runs));
 	l->magic = cpu_to_le32(KHO_RANGES_VMALLOC_MAGIC);
+	l->crc = cpu_to_le32(kho_ranges_vm_crc(l, nr_runs));
 
 	for (i = 0; i < nr_runs; i++) {
 		kho_ranges_vm_run_get(l, i, &pfn, &nr);

@@ -3,6 +3,8 @@
 #ifndef _KHO_HARNESS_LINUX_CACHEFLUSH_H
 #define _KHO_HARNESS_LINUX_CACHEFLUSH_H
 
-#define flush_cache_vmap(start, end)	do { } while (0)
+static inline void flush_cache_vmap(unsigned long start, unsigned long end)
+{
+}
 
 #endif

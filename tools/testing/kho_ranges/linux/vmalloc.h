@@ -11,7 +11,6 @@
 
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/overflow.h>
 
 /* as on x86_64: vmalloc_huge() maps PMD-sized pages */
 #define CONFIG_HAVE_ARCH_HUGE_VMALLOC	1
@@ -61,11 +60,9 @@ void *kho_harness_vmalloc_pages(struct page **pages, unsigned int nr_pages,
 
 static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
 {
-	size_t bytes;
-
-	if (check_mul_overflow(n, size, &bytes))
+	if (size && n > (size_t)-1 / size)
 		return NULL;
-	return kmalloc(bytes, gfp);
+	return kmalloc(n * size, gfp);
 }
 
 static inline void kvfree(const void *p)
