@@ -16,6 +16,7 @@
 #include <linux/printk.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
@@ -113,38 +114,33 @@ static bool kho_ranges_vm_seek(const struct kho_ranges_incoming *in,
 void kho_ranges_restore_cursor_init(struct kho_ranges_restore_cursor *cur,
 				    const struct kho_ranges_incoming *in)
 {
+	memset(cur, 0, sizeof(*cur));
 	cur->in = in;
-	cur->r = 0;
-	cur->b = 0;
 }
 EXPORT_SYMBOL_GPL(kho_ranges_restore_cursor_init);
 
 /**
- * kho_ranges_cursor_lookup() - kho_ranges_lookup(), starting at a cursor
+ * __kho_ranges_cursor_lookup() - kho_ranges_cursor_lookup() past the cursor
  * @cur:      a cursor on a validated blob
- * @phys:     physical address
- * @start:    if not NULL, set to the range's start
- * @nr_pages: if not NULL, set to the range's length in pages
- * @info:     if not NULL, set to the range's info word
+ * @phys:     physical address, outside the records the cursor holds
+ * @start:    as kho_ranges_cursor_lookup()
+ * @nr_pages: as kho_ranges_cursor_lookup()
+ * @info:     as kho_ranges_cursor_lookup()
  *
- * The same answers as kho_ranges_lookup(): a range record, or for memory a
- * bitmap record holds, the one folio holding @phys. The cursor moves to
- * the records that answered.
+ * Searches the range records, then the bitmap records, from the cursor's
+ * position: the next record first, a binary search otherwise. The records
+ * that answer become the cursor's.
  *
  * Return: 0 if found, -ENOENT if @phys is not preserved.
  */
-int kho_ranges_cursor_lookup(struct kho_ranges_restore_cursor *cur,
-			     phys_addr_t phys, phys_addr_t *start,
-			     unsigned long *nr_pages, u32 *info)
+int __kho_ranges_cursor_lookup(struct kho_ranges_restore_cursor *cur,
+			       phys_addr_t phys, phys_addr_t *start,
+			       unsigned long *nr_pages, u32 *info)
 {
 	const struct kho_ranges_incoming *in = cur->in;
 	const struct kho_ranges_blob_bitmap *bm;
 	const struct kho_ranges_blob_range *r;
-	unsigned long bit, nr_bits;
-	unsigned int shift;
-	u64 s, size, word;
-	const u8 *words;
-	u32 i_info;
+	u64 s, size;
 
 	if (in->nr_ranges &&
 	    kho_ranges_vm_seek(in, false, in->nr_ranges, phys, &cur->r)) {
@@ -152,39 +148,28 @@ int kho_ranges_cursor_lookup(struct kho_ranges_restore_cursor *cur,
 		s = get_unaligned_le64(&r->start);
 		size = (u64)get_unaligned_le32(&r->nr_pages) << PAGE_SHIFT;
 		if (phys - s < size) {
-			if (start)
-				*start = s;
-			if (nr_pages)
-				*nr_pages = size >> PAGE_SHIFT;
-			if (info)
-				*info = get_unaligned_le32(&r->info);
-			return 0;
+			cur->r_start = s;
+			cur->r_size = size;
+			cur->r_info = get_unaligned_le32(&r->info);
+			return kho_ranges_cursor_lookup(cur, phys, start,
+							nr_pages, info);
 		}
 	}
 	if (!in->nr_bitmaps ||
 	    !kho_ranges_vm_seek(in, true, in->nr_bitmaps, phys, &cur->b))
 		return -ENOENT;
 	bm = (const void *)(in->bitmaps + cur->b * in->bitmap_size);
-	s = get_unaligned_le64(&bm->start);
-	i_info = get_unaligned_le32(&bm->info);
-	shift = PAGE_SHIFT + kho_ranges_info_order(i_info);
-	nr_bits = get_unaligned_le32(&bm->nr_bits);
-	bit = (phys - s) >> shift;
-	if (bit >= nr_bits)
+	cur->b_start = get_unaligned_le64(&bm->start);
+	cur->b_info = get_unaligned_le32(&bm->info);
+	cur->b_shift = PAGE_SHIFT + kho_ranges_info_order(cur->b_info);
+	cur->b_size = (u64)get_unaligned_le32(&bm->nr_bits) << cur->b_shift;
+	cur->b_words = (const u8 *)in->blob + get_unaligned_le64(&bm->words);
+	if (phys - cur->b_start >= cur->b_size ||
+	    !kho_ranges_cursor_bit(cur, phys))
 		return -ENOENT;
-	words = (const u8 *)in->blob + get_unaligned_le64(&bm->words);
-	word = get_unaligned_le64(words + bit / 64 * 8);
-	if (!(word & (1ULL << (bit % 64))))
-		return -ENOENT;
-	if (start)
-		*start = s + ((u64)bit << shift);
-	if (nr_pages)
-		*nr_pages = 1UL << kho_ranges_info_order(i_info);
-	if (info)
-		*info = i_info;
-	return 0;
+	return kho_ranges_cursor_lookup(cur, phys, start, nr_pages, info);
 }
-EXPORT_SYMBOL_GPL(kho_ranges_cursor_lookup);
+EXPORT_SYMBOL_GPL(__kho_ranges_cursor_lookup);
 
 static bool kho_ranges_vm_unknown(u32 info)
 {

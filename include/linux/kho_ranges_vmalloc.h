@@ -10,6 +10,8 @@
 
 #include <linux/types.h>
 #include <linux/kho_ranges.h>
+#include <linux/mm.h>
+#include <linux/unaligned.h>
 
 /*
  * Caller tags the driver API preserves with. Drivers choose their own tags
@@ -69,25 +71,93 @@ struct kho_ranges_vmalloc_list {
 
 /**
  * struct kho_ranges_restore_cursor - where the last lookup hit in a blob
- * @in: the blob
- * @r:  range record of the last hit, or where the search stopped
- * @b:  bitmap record likewise
+ * @in:      the blob
+ * @r:       range record of the last hit, or where the search stopped
+ * @b:       bitmap record likewise
+ * @r_start: start of range record @r once a lookup hit it
+ * @r_size:  its bytes, 0 before
+ * @r_info:  its info word
+ * @b_start: start of bitmap record @b's window once a lookup hit it
+ * @b_size:  bytes of the window, 0 before
+ * @b_words: its bits
+ * @b_shift: PAGE_SHIFT plus its order
+ * @b_info:  its info word
  *
- * Lookups in address order cost O(1) each: the cursor stays on a record
- * while the lookups are inside it and steps to the next one after it.
- * Lookups in any other order cost a binary search, O(log R).
+ * Lookups in address order cost O(1) each: a lookup inside the record of
+ * the last hit is answered from the cursor, and one after it tries the next
+ * record before it searches. Lookups in any other order cost a binary
+ * search, O(log R).
  */
 struct kho_ranges_restore_cursor {
 	const struct kho_ranges_incoming *in;
 	unsigned long r;
 	unsigned long b;
+	u64 r_start;
+	u64 r_size;
+	u32 r_info;
+	u32 b_info;
+	u64 b_start;
+	u64 b_size;
+	const u8 *b_words;
+	unsigned int b_shift;
 };
 
 void kho_ranges_restore_cursor_init(struct kho_ranges_restore_cursor *cur,
 				    const struct kho_ranges_incoming *in);
-int kho_ranges_cursor_lookup(struct kho_ranges_restore_cursor *cur,
-			     phys_addr_t phys, phys_addr_t *start,
-			     unsigned long *nr_pages, u32 *info);
+int __kho_ranges_cursor_lookup(struct kho_ranges_restore_cursor *cur,
+			       phys_addr_t phys, phys_addr_t *start,
+			       unsigned long *nr_pages, u32 *info);
+
+/* is the folio of @phys, inside the cursor's bitmap window, preserved? */
+static inline bool kho_ranges_cursor_bit(const struct kho_ranges_restore_cursor *cur,
+					 phys_addr_t phys)
+{
+	unsigned long bit = (phys - cur->b_start) >> cur->b_shift;
+
+	return get_unaligned_le64(cur->b_words + bit / 64 * 8) >> (bit % 64) & 1;
+}
+
+/**
+ * kho_ranges_cursor_lookup() - kho_ranges_lookup(), starting at a cursor
+ * @cur:      a cursor on a validated blob
+ * @phys:     physical address
+ * @start:    if not NULL, set to the range's start
+ * @nr_pages: if not NULL, set to the range's length in pages
+ * @info:     if not NULL, set to the range's info word
+ *
+ * The same answers as kho_ranges_lookup(): a range record, or for memory a
+ * bitmap record holds, the one folio holding @phys. Inside the range or
+ * the bitmap window of the last hit, the answer comes from the cursor,
+ * inline; anywhere else from __kho_ranges_cursor_lookup(), which moves the
+ * cursor to the records that answer.
+ *
+ * Return: 0 if found, -ENOENT if @phys is not preserved.
+ */
+static inline int kho_ranges_cursor_lookup(struct kho_ranges_restore_cursor *cur,
+					   phys_addr_t phys, phys_addr_t *start,
+					   unsigned long *nr_pages, u32 *info)
+{
+	if (phys - cur->r_start < cur->r_size) {
+		if (start)
+			*start = cur->r_start;
+		if (nr_pages)
+			*nr_pages = cur->r_size >> PAGE_SHIFT;
+		if (info)
+			*info = cur->r_info;
+		return 0;
+	}
+	if (phys - cur->b_start < cur->b_size && kho_ranges_cursor_bit(cur, phys)) {
+		if (start)
+			*start = cur->b_start + ((phys - cur->b_start) >>
+						 cur->b_shift << cur->b_shift);
+		if (nr_pages)
+			*nr_pages = 1UL << (cur->b_shift - PAGE_SHIFT);
+		if (info)
+			*info = cur->b_info;
+		return 0;
+	}
+	return __kho_ranges_cursor_lookup(cur, phys, start, nr_pages, info);
+}
 struct folio *kho_ranges_cursor_restore_folio(struct kho_ranges_restore_cursor *cur,
 					      phys_addr_t phys);
 struct page *kho_ranges_cursor_restore_page_run(struct kho_ranges_restore_cursor *cur,
