@@ -13,6 +13,7 @@
 #include <linux/kho_ranges.h>
 #include <linux/kho_ranges_vmalloc.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/printk.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -674,6 +675,9 @@ static void *kho_ranges_vm_map(struct page **pages, unsigned long nr,
 	return area->addr;
 }
 
+/* one restore at a time: the restored mark is what refuses a second one */
+static DEFINE_MUTEX(kho_ranges_vm_restore_lock);
+
 /**
  * kho_ranges_restore_vmalloc() - map a vmalloc() area of the last kernel again
  * @in:     a validated blob
@@ -685,7 +689,8 @@ static void *kho_ranges_vm_map(struct page **pages, unsigned long nr,
  * with vfree(). The page list stays reserved, marked restored, so that a
  * second call fails cleanly.
  *
- * Context: Process context; may sleep.
+ * Context: Process context; may sleep. Restores are serialized with each
+ * other.
  * Return: the area, or an ERR_PTR() with a message: -ESTALE if no page list
  * of the last kernel is at @handle (a handle from an older boot, or not a
  * handle); -EALREADY if the area was restored already; -EBADMSG if the
@@ -704,16 +709,18 @@ void *kho_ranges_restore_vmalloc(const struct kho_ranges_incoming *in,
 	int err;
 
 	kho_ranges_restore_cursor_init(&cur, in);
+	mutex_lock(&kho_ranges_vm_restore_lock);
 	l = kho_ranges_vm_in_list(in, handle, &cur, &err);
 	if (!l)
-		return ERR_PTR(err);
+		goto out;
 	nr_pages = le32_to_cpu(l->nr_pages);
 	nr_runs = le32_to_cpu(l->nr_runs);
 	order = le16_to_cpu(l->order);
 
+	err = -ENOMEM;
 	pages = kvmalloc_array(nr_pages, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
-		return ERR_PTR(-ENOMEM);
+		goto out;
 	for (i = 0; i < nr_runs; i++) {
 		kho_ranges_vm_run_get(l, i, &pfn, &nr);
 		for (j = 0; j < nr; j++)
@@ -724,13 +731,17 @@ void *kho_ranges_restore_vmalloc(const struct kho_ranges_incoming *in,
 		pr_err("vmalloc handle %#llx: cannot map %lu pages\n", handle,
 		       nr_pages);
 		kvfree(pages);
-		return ERR_PTR(-ENOMEM);
+		goto out;
 	}
 	for (i = 0; i < nr_runs; i++) {
 		kho_ranges_vm_run_get(l, i, &pfn, &nr);
 		kho_ranges_vm_init_pages(pfn_to_page(pfn), nr);
 	}
 	l->magic = cpu_to_le32(KHO_RANGES_VMALLOC_MAGIC_DONE);
+	mutex_unlock(&kho_ranges_vm_restore_lock);
 	return addr;
+out:
+	mutex_unlock(&kho_ranges_vm_restore_lock);
+	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_GPL(kho_ranges_restore_vmalloc);
