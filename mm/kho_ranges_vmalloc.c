@@ -61,6 +61,15 @@ static u64 kho_ranges_vm_bm_start(const struct kho_ranges_incoming *in,
 	return get_unaligned_le64(&bm->start);
 }
 
+static u64 kho_ranges_vm_rec_bytes(const struct kho_ranges_incoming *in,
+				   unsigned long i)
+{
+	const struct kho_ranges_blob_range *r =
+		(const void *)(in->records + i * in->range_size);
+
+	return (u64)get_unaligned_le32(&r->nr_pages) << PAGE_SHIFT;
+}
+
 /* the first of records [@lo, @hi) that starts above @phys, or @hi */
 static unsigned long kho_ranges_vm_search(const struct kho_ranges_incoming *in,
 					  bool bitmaps, phys_addr_t phys,
@@ -120,6 +129,19 @@ void kho_ranges_restore_cursor_init(struct kho_ranges_restore_cursor *cur,
 }
 EXPORT_SYMBOL_GPL(kho_ranges_restore_cursor_init);
 
+/* make range record @i the cursor's */
+static void kho_ranges_vm_cache_range(struct kho_ranges_restore_cursor *cur,
+				      unsigned long i)
+{
+	const struct kho_ranges_blob_range *r =
+		(const void *)(cur->in->records + i * cur->in->range_size);
+
+	cur->r = i;
+	cur->r_start = get_unaligned_le64(&r->start);
+	cur->r_size = (u64)get_unaligned_le32(&r->nr_pages) << PAGE_SHIFT;
+	cur->r_info = get_unaligned_le32(&r->info);
+}
+
 /**
  * __kho_ranges_cursor_lookup() - kho_ranges_cursor_lookup() past the cursor
  * @cur:      a cursor on a validated blob
@@ -140,21 +162,28 @@ int __kho_ranges_cursor_lookup(struct kho_ranges_restore_cursor *cur,
 {
 	const struct kho_ranges_incoming *in = cur->in;
 	const struct kho_ranges_blob_bitmap *bm;
-	const struct kho_ranges_blob_range *r;
-	u64 s, size;
+	unsigned long next = cur->r + 1;
+	bool found;
 
-	if (in->nr_ranges &&
-	    kho_ranges_vm_seek(in, false, in->nr_ranges, phys, &cur->r)) {
-		r = (const void *)(in->records + cur->r * in->range_size);
-		s = get_unaligned_le64(&r->start);
-		size = (u64)get_unaligned_le32(&r->nr_pages) << PAGE_SHIFT;
-		if (phys - s < size) {
-			cur->r_start = s;
-			cur->r_size = size;
-			cur->r_info = get_unaligned_le32(&r->info);
+	/*
+	 * The cursor holds record r (or nothing yet): in address order the
+	 * answer is most often the next one. Otherwise seek, and hold the
+	 * record the seek stops at, hit or not.
+	 */
+	if (cur->r_size && phys > cur->r_start && next < in->nr_ranges &&
+	    phys - kho_ranges_vm_rec_start(in, next) <
+	    kho_ranges_vm_rec_bytes(in, next)) {
+		kho_ranges_vm_cache_range(cur, next);
+		return kho_ranges_cursor_lookup(cur, phys, start, nr_pages,
+						info);
+	}
+	if (in->nr_ranges) {
+		found = kho_ranges_vm_seek(in, false, in->nr_ranges, phys,
+					   &cur->r);
+		kho_ranges_vm_cache_range(cur, cur->r);
+		if (found && phys - cur->r_start < cur->r_size)
 			return kho_ranges_cursor_lookup(cur, phys, start,
 							nr_pages, info);
-		}
 	}
 	if (!in->nr_bitmaps ||
 	    !kho_ranges_vm_seek(in, true, in->nr_bitmaps, phys, &cur->b))

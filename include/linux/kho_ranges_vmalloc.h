@@ -74,8 +74,8 @@ struct kho_ranges_vmalloc_list {
  * @in:      the blob
  * @r:       range record of the last hit, or where the search stopped
  * @b:       bitmap record likewise
- * @r_start: start of range record @r once a lookup hit it
- * @r_size:  its bytes, 0 before
+ * @r_start: start of range record @r, once a lookup searched
+ * @r_size:  its bytes; 0 until then
  * @r_info:  its info word
  * @b_start: start of bitmap record @b's window once a lookup hit it
  * @b_size:  bytes of the window, 0 before
