@@ -20,6 +20,7 @@ rm -rf "$out.tmp"
 mkdir -p "$out.tmp/mm" "$out.tmp/include/linux" "$out.tmp/lib"
 cp "$top"/mm/kho_ranges*.c "$top"/mm/kho_bitmap*.c "$out.tmp/mm/"
 cp "$top"/include/linux/kho_ranges*.h "$top"/include/linux/kho_bitmap*.h \
+	"$top"/include/linux/kexec_handover.h \
 	"$out.tmp/include/linux/"
 cp "$top"/bench/kho_bitmap.c "$top"/bench/kho_bitmap.h "$out.tmp/mm/"
 for f in "$top"/lib/*.c "$top"/bench/kernel/*.c "$top"/bench/kernel/*.h; do
