@@ -488,10 +488,12 @@ TEST_F(memblock_bulk, tightest_array_same_result)
  *   ranges   A-B-C-D-...(100)...EEEEEEEEEEE
  *   after    N-N-N-N-...(100)...NNNNNNNNNNN
  *
- * Return the array's max afterwards.
+ * Return the array's max afterwards, and in *@calls how often the ranges
+ * were fetched.
  */
 static unsigned long mbb_run_ahead(struct __test_metadata *_metadata,
-				   unsigned long nr_old, unsigned long slots)
+				   unsigned long nr_old, unsigned long slots,
+				   unsigned long *calls)
 {
 	size_t size = slots * sizeof(struct memblock_region);
 	struct mbb_range r[101];
@@ -524,27 +526,48 @@ static unsigned long mbb_run_ahead(struct __test_metadata *_metadata,
 	ASSERT_EQ(MEMBLOCK_RSRV_NOINIT, got.r[100].flags);
 	free(got.r);
 	max = memblock.reserved.max;
+	*calls = l.calls;
 	kho_sim_exit();
 	return max;
 }
 
 /*
- * 60 old regions in 129 slots: few enough to be merged from a copy, so
- * the result may overwrite them and the array need not grow.
+ * 60 old regions, and room for them and all 101 ranges in 170 slots: few
+ * enough to be merged from a copy, in one pass over the ranges, and the
+ * array need not grow.
  */
 TEST(memblock_bulk_result_running_ahead_from_a_copy)
 {
-	ASSERT_EQ(129, mbb_run_ahead(_metadata, 60, 129));
+	unsigned long calls;
+
+	ASSERT_EQ(170, mbb_run_ahead(_metadata, 60, 170, &calls));
+	ASSERT_EQ(101, calls);
 }
 
 /*
- * 140 old regions, more than the copy holds, in 200 slots: merged in
- * place, where writing 100 regions from the bottom would overwrite old
- * regions not read yet. The dry run must see the lead and grow the array.
+ * The same in 129 slots, fewer than the regions and ranges: the dry run
+ * must see that the result runs 100 regions ahead and grow the array, as
+ * writing from the bottom would overwrite old regions not read yet.
  */
 TEST(memblock_bulk_result_running_ahead_grows)
 {
-	ASSERT_LT(200, mbb_run_ahead(_metadata, 140, 200));
+	unsigned long calls;
+
+	ASSERT_LT(129, mbb_run_ahead(_metadata, 60, 129, &calls));
+	/* a dry run, another after growing, the merge */
+	ASSERT_EQ(3 * 101, calls);
+}
+
+/*
+ * 140 old regions, more than the copy holds, in 260 slots: merged in
+ * place after a dry run, the regions moved up far enough for the lead.
+ */
+TEST(memblock_bulk_result_running_ahead_in_place)
+{
+	unsigned long calls;
+
+	ASSERT_EQ(260, mbb_run_ahead(_metadata, 140, 260, &calls));
+	ASSERT_EQ(2 * 101, calls);
 }
 
 /*
