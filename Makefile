@@ -131,6 +131,10 @@ CRC_INC := -Itools/testing/kho_ranges/crc -I$(GEN)/crc -I$(GEN) \
 
 FDT_SRCS := fdt fdt_ro fdt_rw fdt_sw fdt_wip fdt_strerror
 
+# the baselines of bench/baselines/ that build in both worlds (the ops
+# table and one file per baseline; kho_baseline_kernel.c is kernel-only)
+BASELINES := kho_baseline kho_bitmap kho_radix
+
 Q      ?= @
 WARN   := -Wall -Wno-unused-function -Werror=implicit-function-declaration -Werror=int-conversion
 CFLAGS_OPT ?= -O2 -g
@@ -182,6 +186,10 @@ $(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
+$(B)/$(1)/bl_%.o: bench/baselines/%.c $$(wildcard bench/baselines/*.h) $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -Ibench/baselines -c $$< -o $$@
 $(B)/$(1)/sim.o: tools/testing/kho_ranges/sim.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/ktree/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
@@ -192,7 +200,8 @@ KERNEL_OBJS_$(1) := $(addprefix $(B)/$(1)/, maple.o xarray.o linux.o \
 	lib_vsprintf.o \
 	memblock.o mb_slab.o mmzone.o crc32.o \
 	$(addprefix libfdt_,$(addsuffix .o,$(FDT_SRCS))) \
-	kr_kho_ranges.o kr_kho_ranges_restore.o sim.o)
+	kr_kho_ranges.o kr_kho_ranges_restore.o sim.o \
+	$(addprefix bl_,$(addsuffix .o,$(BASELINES))))
 endef
 
 $(eval $(call flavour,plain,$(CFLAGS_OPT)))
@@ -238,6 +247,7 @@ test-unit: $(B)/test_kho_ranges.san
 		grep -E '^(not )?ok |^# (PASSED|FAILED|Totals)'
 
 CHECKPATCH_FILES := $(wildcard mm/*.c include/linux/*.h lib/*.c bench/*.c bench/*.h \
+	bench/baselines/*.c bench/baselines/*.h \
 	$(ST)/*.c $(ST)/*.h tools/testing/kho_ranges/*.c \
 	tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
 
