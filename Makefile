@@ -120,7 +120,7 @@ MB_INC := -I$(GEN)/mb -I$(GEN) -I$(K)/tools/testing/memblock -I$(K)/tools/includ
 MB_DEF := -DCONFIG_PHYS_ADDR_T_64BIT
 
 # kho_ranges and everything written against it
-KR_INC := $(ARCH_INC) -Itools/testing/kho_ranges -Iinclude -I$(GEN) -I$(GEN)/generated \
+KR_INC := $(ARCH_INC) -Itools/testing/kho_ranges -Iinclude -Ibench/baselines -I$(GEN) -I$(GEN)/generated \
 	  -I$(K)/tools/testing/shared -I$(K)/tools/testing/memblock \
 	  -I$(K)/tools/include -I$(K)/scripts/dtc/libfdt
 KR_DEF := -D_LGPL_SOURCE -DCONFIG_64BIT=1 -DCONFIG_PHYS_ADDR_T_64BIT -DCONFIG_CONTIG_ALLOC=1 \

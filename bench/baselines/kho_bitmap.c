@@ -151,8 +151,10 @@ int kho_bitmap_unpreserve(struct kho_bitmap *kb, unsigned long pfn,
 	unsigned long *bitmap;
 
 	bitmap = o ? xa_load(&o->bitmaps, pfn_high / kb->bits) : NULL;
-	if (!bitmap || !test_and_clear_bit(pfn_high % kb->bits, bitmap))
+	/* not test_and_clear_bit(): tools/' x86 one complements the bit */
+	if (!bitmap || !test_bit(pfn_high % kb->bits, bitmap))
 		return -ENOENT;
+	__clear_bit(pfn_high % kb->bits, bitmap);
 	kb->nr_folios--;
 	return 0;
 }
