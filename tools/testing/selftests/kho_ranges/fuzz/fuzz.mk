@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Hostile input and threads: libFuzzer targets for both deserializers, and
+# Hostile input and threads: libFuzzer targets for the three deserializers, and
 # the selftests again under ThreadSanitizer. Included by the top Makefile.
 # See Documentation/core-api/kho_ranges-robustness.rst.
 #
 #   make fuzz FUZZ_TIME=1200   fuzz each target for FUZZ_TIME seconds
 #   make fuzz-check            replay the committed corpus, short bounded pass
-#   make fuzz-hostile          both deserializers on the same hostile inputs
+#   make fuzz-hostile          every deserializer on the same hostile inputs
 #   make test-tsan             concurrency selftests under ThreadSanitizer
 #   make fuzz-corpus           rewrite the committed seed corpus
 #   make golden-write          write golden sets not written yet (once)
@@ -110,12 +110,14 @@ fuzz: $(CACHE)/deps.stamp
 fuzz-hostile: $(addprefix $(B)/,$(FUZZ_TARGETS))
 	@$(FZ)/hostile.sh $(B) $(FZ)
 
-# make check: every committed input through both deserializers, then a
-# short mutation pass over kho_ranges, which must find nothing
+# make check: every committed input through every deserializer, then a
+# short mutation pass over kho_ranges and one over the radix baseline
+# (which validates too), which must find nothing
 FUZZ_CHECK_TIME	?= 30
+FUZZ_CHECK_TIME_RADIX ?= 15
 
 fuzz-check: $(addprefix $(B)/,$(FUZZ_TARGETS))
-	@echo "== fuzz: corpus replay, $(FUZZ_CHECK_TIME) s of fuzz_ranges =="
+	@echo "== fuzz: corpus replay, $(FUZZ_CHECK_TIME) s of fuzz_ranges, $(FUZZ_CHECK_TIME_RADIX) s of fuzz_radix =="
 	@mkdir -p $(B)/fuzz-run/check
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		c=$${t#fuzz_}; \
@@ -133,6 +135,15 @@ fuzz-check: $(addprefix $(B)/,$(FUZZ_TARGETS))
 		tail -40 $(B)/fuzz-run/check-mutate.log; exit 1; }
 	@echo "fuzz_ranges: $$(grep -h 'stat::number_of_executed_units' \
 		$(B)/fuzz-run/check-mutate.log | awk '{print $$2}') executions, 0 crashes"
+	@rm -rf $(B)/fuzz-run/check/radix; mkdir -p $(B)/fuzz-run/check/radix
+	@$(FUZZ_ENV) $(B)/fuzz_radix $(FUZZ_FLAGS) -seed=1 \
+		-max_total_time=$(FUZZ_CHECK_TIME_RADIX) \
+		-artifact_prefix=$(B)/fuzz-run/check/ \
+		$(B)/fuzz-run/check/radix $(FZ)/corpus/radix $(FZ)/hostile/radix \
+		> $(B)/fuzz-run/check-mutate-radix.log 2>&1 || { \
+		tail -40 $(B)/fuzz-run/check-mutate-radix.log; exit 1; }
+	@echo "fuzz_radix: $$(grep -h 'stat::number_of_executed_units' \
+		$(B)/fuzz-run/check-mutate-radix.log | awk '{print $$2}') executions, 0 crashes"
 
 # ---------------------------------------------------------------------------
 # ThreadSanitizer: the same selftests binary built with -fsanitize=thread,
