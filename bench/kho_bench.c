@@ -376,7 +376,8 @@ struct kb_ir {
 	const char *strategy;
 	void (*preserve)(struct kb_ctx *c);
 	void (*serialize)(struct kb_ctx *c);
-	void (*deserialize[2])(struct kb_ctx *c);
+	void (*deserialize)(struct kb_ctx *c);
+	void (*deserialize_bulk)(struct kb_ctx *c);
 	void (*restore)(struct kb_ctx *c);
 	void (*probe)(struct kb_ctx *c);
 };
@@ -411,8 +412,8 @@ static const struct kb_ir kb_ir_##id = {				\
 	.strategy = #id,						\
 	.preserve = kb_ir_preserve_##id,				\
 	.serialize = kb_ir_serialize_##id,				\
-	.deserialize = { kb_ir_deserialize_##id,			\
-			 kb_ir_deserialize_##id##_bulk },		\
+	.deserialize = kb_ir_deserialize_##id,				\
+	.deserialize_bulk = kb_ir_deserialize_##id##_bulk,		\
 	.restore = kb_ir_restore_##id,					\
 	.probe = kb_ir_probe_##id,					\
 }
@@ -509,8 +510,12 @@ static int kb_deserialize_all(const struct kb_config *cfg, struct kb_ctx *c,
 			row->skipped = true;
 			continue;
 		}
-		fn = ir ? ir->deserialize[s == KB_BASELINE_BULK] :
-			  kb_deserializers[s];
+		if (!ir)
+			fn = kb_deserializers[s];
+		else if (s == KB_BASELINE_BULK)
+			fn = ir->deserialize_bulk;
+		else
+			fn = ir->deserialize;
 		row->deserialize = kb_measure(cfg, kb_setup_boot, fn, c);
 		if (c->err)
 			return kb_fail(c, row->strategy_name);

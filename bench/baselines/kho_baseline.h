@@ -67,6 +67,10 @@ struct kho_baseline_stats {
 	unsigned long nr_records;
 };
 
+/* called on every block of pages a tracker occupies: 0, or stop with -errno */
+typedef int (*kho_baseline_page_fn_t)(void *arg, phys_addr_t phys,
+				    unsigned int order);
+
 /**
  * struct kho_baseline_ops - one baseline tracker
  * @name:        "bitmap-6.16": the tracker column of the benchmark and the
@@ -104,10 +108,7 @@ struct kho_baseline_ops {
 	void (*abort)(void *t);
 	void (*sizes)(void *t, const struct kho_baseline_handover *h,
 		      struct kho_baseline_sizes *s);
-	int (*for_each_page)(void *t,
-			     int (*fn)(void *arg, phys_addr_t phys,
-				       unsigned int order),
-			     void *arg);
+	int (*for_each_page)(void *t, kho_baseline_page_fn_t fn, void *arg);
 	int (*deserialize)(const struct kho_baseline_handover *h,
 			   unsigned int how, struct kho_baseline_stats *st);
 	unsigned int (*restore)(unsigned long pfn);

@@ -664,9 +664,7 @@ static void kho_bitmap_sizes(void *t, const struct kho_baseline_handover *h,
 }
 
 /* the pages bitmaps are carved from, the chunks and the root FDT */
-static int kho_bitmap_for_each_page(void *t,
-				    int (*fn)(void *arg, phys_addr_t phys,
-					      unsigned int order),
+static int kho_bitmap_pages(void *t, kho_baseline_page_fn_t fn,
 				    void *arg)
 {
 	const struct kho_bitmap *kb = t;
@@ -712,7 +710,7 @@ struct kho_baseline_ops kho_bitmap_6_16_ops = {
 	.serialize = kho_bitmap_ops_serialize,
 	.abort = kho_bitmap_ops_abort,
 	.sizes = kho_bitmap_sizes,
-	.for_each_page = kho_bitmap_for_each_page,
+	.for_each_page = kho_bitmap_pages,
 	.deserialize = kho_bitmap_ops_deserialize,
 	.restore = kho_bitmap_restore_order,
 	.probe = kho_bitmap_probe,
@@ -731,7 +729,7 @@ struct kho_baseline_ops kho_bitmap_6_18_ops = {
 	.serialize = kho_bitmap_ops_serialize,
 	.abort = kho_bitmap_ops_abort,
 	.sizes = kho_bitmap_sizes,
-	.for_each_page = kho_bitmap_for_each_page,
+	.for_each_page = kho_bitmap_pages,
 	.deserialize = kho_bitmap_ops_deserialize,
 	.restore = kho_bitmap_restore_order,
 	.probe = kho_bitmap_probe,

@@ -28,6 +28,7 @@
 #include <linux/errno.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/printk.h>
@@ -184,10 +185,8 @@ int kho_radix_unpreserve(struct kho_radix *t, unsigned long pfn,
  * Every node of the tree, children before their parent, so that @fn may
  * free them. Only for the tree this kernel built.
  */
-static int kho_radix_for_each_node(phys_addr_t phys, unsigned int level,
-				   int (*fn)(void *arg, phys_addr_t phys,
-					     unsigned int order),
-				   void *arg)
+static int kho_radix_visit_nodes(phys_addr_t phys, unsigned int level,
+				   kho_baseline_page_fn_t fn, void *arg)
 {
 	u64 *node = kho_radix_node(phys);
 	unsigned long i;
@@ -196,7 +195,7 @@ static int kho_radix_for_each_node(phys_addr_t phys, unsigned int level,
 	for (i = 0; level && i < KHO_RADIX_SLOTS; i++) {
 		if (!node[i])
 			continue;
-		ret = kho_radix_for_each_node(node[i], level - 1, fn, arg);
+		ret = kho_radix_visit_nodes(node[i], level - 1, fn, arg);
 		if (ret)
 			return ret;
 	}
@@ -217,7 +216,7 @@ static int kho_radix_free_node(void *arg, phys_addr_t phys,
 void kho_radix_destroy(struct kho_radix *t)
 {
 	if (t->root)
-		kho_radix_for_each_node(t->root, KHO_RADIX_TOP_LEVEL,
+		kho_radix_visit_nodes(t->root, KHO_RADIX_TOP_LEVEL,
 					kho_radix_free_node, NULL);
 	kho_radix_init(t);
 }
@@ -593,16 +592,14 @@ static void kho_radix_sizes(void *t, const struct kho_baseline_handover *h,
 	s->nr_records = kr->nr_leaves;
 }
 
-static int kho_radix_ops_for_each_page(void *t,
-				       int (*fn)(void *arg, phys_addr_t phys,
-						 unsigned int order),
+static int kho_radix_ops_pages(void *t, kho_baseline_page_fn_t fn,
 				       void *arg)
 {
 	const struct kho_radix *kr = t;
 
 	if (!kr->root)
 		return 0;
-	return kho_radix_for_each_node(kr->root, KHO_RADIX_TOP_LEVEL, fn, arg);
+	return kho_radix_visit_nodes(kr->root, KHO_RADIX_TOP_LEVEL, fn, arg);
 }
 
 static int __init kho_radix_ops_deserialize(const struct kho_baseline_handover *h,
@@ -628,7 +625,7 @@ struct kho_baseline_ops kho_radix_ops = {
 	.serialize = kho_radix_serialize,
 	.abort = kho_radix_abort,
 	.sizes = kho_radix_sizes,
-	.for_each_page = kho_radix_ops_for_each_page,
+	.for_each_page = kho_radix_ops_pages,
 	.deserialize = kho_radix_ops_deserialize,
 	.restore = kho_radix_restore_order,
 	.probe = kho_radix_probe,

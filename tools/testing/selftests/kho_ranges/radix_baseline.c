@@ -48,7 +48,7 @@ static unsigned long long rx_noinit_bytes(void)
 	return bytes;
 }
 
-FIXTURE(radix) {
+struct rx_ctx {
 	struct kho_radix t;
 	struct kho_baseline_stats st;
 	unsigned long boot_cnt;
@@ -58,22 +58,26 @@ FIXTURE(radix) {
 	u64 saved;
 };
 
+FIXTURE(radix) {
+	struct rx_ctx c;
+};
+
 FIXTURE_SETUP(radix)
 {
 	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
-	kho_radix_init(&self->t);
-	self->broken = NULL;
+	kho_radix_init(&self->c.t);
+	self->c.broken = NULL;
 }
 
 FIXTURE_TEARDOWN(radix)
 {
-	if (self->broken)
-		*self->broken = self->saved;
-	kho_radix_destroy(&self->t);
+	if (self->c.broken)
+		*self->c.broken = self->c.saved;
+	kho_radix_destroy(&self->c.t);
 	kho_sim_exit();
 }
 
-static void rx_break(FIXTURE_DATA(radix) *self, u64 *slot, u64 value)
+static void rx_break(struct rx_ctx *self, u64 *slot, u64 value)
 {
 	self->broken = slot;
 	self->saved = *slot;
@@ -81,14 +85,14 @@ static void rx_break(FIXTURE_DATA(radix) *self, u64 *slot, u64 value)
 }
 
 /* a fresh next kernel, and what memblock.reserved holds in it */
-static void rx_boot(FIXTURE_DATA(radix) *self)
+static void rx_boot(struct rx_ctx *self)
 {
 	kho_sim_boot(true);
 	self->boot_cnt = memblock.reserved.cnt;
 	self->boot_total = memblock.reserved.total_size;
 }
 
-static bool rx_reserved_unchanged(FIXTURE_DATA(radix) *self)
+static bool rx_reserved_unchanged(struct rx_ctx *self)
 {
 	return memblock.reserved.cnt == self->boot_cnt &&
 	       memblock.reserved.total_size == self->boot_total;
@@ -117,24 +121,24 @@ static unsigned long long rx_fill(struct __test_metadata *_metadata,
  */
 TEST_F(radix, round_trip)
 {
-	unsigned long long bytes = rx_fill(_metadata, &self->t);
+	unsigned long long bytes = rx_fill(_metadata, &self->c.t);
 	unsigned int how[] = {
 		KHO_BASELINE_RESERVE | KHO_BASELINE_MARK,
 		KHO_BASELINE_BULK | KHO_BASELINE_MARK,
 	};
 	unsigned int i, order;
 
-	ASSERT_EQ(14, self->t.nr_folios);
+	ASSERT_EQ(14, self->c.t.nr_folios);
 	for (i = 0; i < ARRAY_SIZE(how); i++) {
-		rx_boot(self);
-		ASSERT_EQ(0, kho_radix_deserialize(self->t.root, how[i],
-						   &self->st));
-		EXPECT_EQ(14, self->st.nr_folios);
-		EXPECT_EQ(bytes >> PAGE_SHIFT, self->st.nr_pages);
-		EXPECT_EQ(self->t.nr_leaves, self->st.nr_records);
+		rx_boot(&self->c);
+		ASSERT_EQ(0, kho_radix_deserialize(self->c.t.root, how[i],
+						   &self->c.st));
+		EXPECT_EQ(14, self->c.st.nr_folios);
+		EXPECT_EQ(bytes >> PAGE_SHIFT, self->c.st.nr_pages);
+		EXPECT_EQ(self->c.t.nr_leaves, self->c.st.nr_records);
 		EXPECT_EQ(bytes, rx_noinit_bytes());
 		/* the three pages in a row are one region */
-		EXPECT_EQ(self->boot_cnt + 12, memblock.reserved.cnt);
+		EXPECT_EQ(self->c.boot_cnt + 12, memblock.reserved.cnt);
 		for (order = 0; order <= 10; order++)
 			EXPECT_EQ(order, kho_radix_restore_order(kr_pfn(4096UL * (order + 1))));
 		kho_sim_reset_pages();
@@ -144,15 +148,15 @@ TEST_F(radix, round_trip)
 /* the memblock half and the memmap half are separate calls */
 TEST_F(radix, reserve_and_mark_apart)
 {
-	unsigned long long bytes = rx_fill(_metadata, &self->t);
+	unsigned long long bytes = rx_fill(_metadata, &self->c.t);
 
-	rx_boot(self);
-	ASSERT_EQ(0, kho_radix_deserialize(self->t.root, KHO_BASELINE_RESERVE,
-					   &self->st));
+	rx_boot(&self->c);
+	ASSERT_EQ(0, kho_radix_deserialize(self->c.t.root, KHO_BASELINE_RESERVE,
+					   &self->c.st));
 	EXPECT_EQ(bytes, rx_noinit_bytes());
 	EXPECT_EQ(0, kho_radix_restore_order(kr_pfn(4096UL * 11)));
-	ASSERT_EQ(0, kho_radix_deserialize(self->t.root, KHO_BASELINE_MARK,
-					   &self->st));
+	ASSERT_EQ(0, kho_radix_deserialize(self->c.t.root, KHO_BASELINE_MARK,
+					   &self->c.st));
 	EXPECT_EQ(bytes, rx_noinit_bytes());
 	EXPECT_EQ(10, kho_radix_restore_order(kr_pfn(4096UL * 11)));
 }
@@ -162,39 +166,39 @@ TEST_F(radix, unpreserve)
 {
 	unsigned long nodes;
 
-	ASSERT_EQ(0, kho_radix_preserve(&self->t, kr_pfn(512), 9));
-	ASSERT_EQ(0, kho_radix_preserve(&self->t, kr_pfn(7), 0));
-	nodes = self->t.nr_nodes;
+	ASSERT_EQ(0, kho_radix_preserve(&self->c.t, kr_pfn(512), 9));
+	ASSERT_EQ(0, kho_radix_preserve(&self->c.t, kr_pfn(7), 0));
+	nodes = self->c.t.nr_nodes;
 	/* the two orders' key ranges share the root, nothing below */
 	EXPECT_EQ(1 + 2 * KHO_RADIX_TOP_LEVEL, nodes);
-	EXPECT_EQ(0, kho_radix_unpreserve(&self->t, kr_pfn(512), 9));
-	EXPECT_EQ(-ENOENT, kho_radix_unpreserve(&self->t, kr_pfn(512), 9));
-	EXPECT_EQ(-ENOENT, kho_radix_unpreserve(&self->t, kr_pfn(512), 8));
-	EXPECT_EQ(nodes, self->t.nr_nodes);
-	rx_boot(self);
-	ASSERT_EQ(0, kho_radix_deserialize(self->t.root,
-					   KHO_BASELINE_RESERVE, &self->st));
-	EXPECT_EQ(1, self->st.nr_folios);
+	EXPECT_EQ(0, kho_radix_unpreserve(&self->c.t, kr_pfn(512), 9));
+	EXPECT_EQ(-ENOENT, kho_radix_unpreserve(&self->c.t, kr_pfn(512), 9));
+	EXPECT_EQ(-ENOENT, kho_radix_unpreserve(&self->c.t, kr_pfn(512), 8));
+	EXPECT_EQ(nodes, self->c.t.nr_nodes);
+	rx_boot(&self->c);
+	ASSERT_EQ(0, kho_radix_deserialize(self->c.t.root,
+					   KHO_BASELINE_RESERVE, &self->c.st));
+	EXPECT_EQ(1, self->c.st.nr_folios);
 	EXPECT_EQ(PAGE_SIZE, rx_noinit_bytes());
 }
 
 TEST_F(radix, preserve_refuses_what_it_cannot_key)
 {
-	EXPECT_EQ(-EINVAL, kho_radix_preserve(&self->t, kr_pfn(1), 1));
-	EXPECT_EQ(-EINVAL, kho_radix_preserve(&self->t, kr_pfn(0),
+	EXPECT_EQ(-EINVAL, kho_radix_preserve(&self->c.t, kr_pfn(1), 1));
+	EXPECT_EQ(-EINVAL, kho_radix_preserve(&self->c.t, kr_pfn(0),
 					      KHO_RADIX_MAX_ORDER + 1));
-	EXPECT_EQ(-EINVAL, kho_radix_preserve(&self->t,
+	EXPECT_EQ(-EINVAL, kho_radix_preserve(&self->c.t,
 					      1UL << KHO_RADIX_ORDER0_BIT, 0));
-	EXPECT_EQ(0, self->t.nr_nodes);
+	EXPECT_EQ(0, self->c.t.nr_nodes);
 }
 
 TEST_F(radix, empty_tree)
 {
-	rx_boot(self);
+	rx_boot(&self->c);
 	ASSERT_EQ(0, kho_radix_deserialize(0, KHO_BASELINE_RESERVE |
-					   KHO_BASELINE_BULK, &self->st));
-	EXPECT_EQ(0, self->st.nr_folios);
-	EXPECT_TRUE(rx_reserved_unchanged(self));
+					   KHO_BASELINE_BULK, &self->c.st));
+	EXPECT_EQ(0, self->c.st.nr_folios);
+	EXPECT_TRUE(rx_reserved_unchanged(&self->c));
 }
 
 /*
@@ -202,7 +206,7 @@ TEST_F(radix, empty_tree)
  * valid folio found before the bad node is not reserved either.
  */
 static void rx_expect_rejected(struct __test_metadata *_metadata,
-			       FIXTURE_DATA(radix) *self, int err)
+			       struct rx_ctx *self, int err)
 {
 	unsigned int i;
 	unsigned int how[] = {
@@ -224,10 +228,10 @@ TEST_F(radix, node_outside_memory)
 {
 	u64 key = RX_KEY(kr_pfn(100000), 0);
 
-	rx_fill(_metadata, &self->t);
-	rx_break(self, &rx_node(&self->t, key, 1)[rx_slot(key, 1)],
+	rx_fill(_metadata, &self->c.t);
+	rx_break(&self->c, &rx_node(&self->c.t, key, 1)[rx_slot(key, 1)],
 		 kho_sim.pool_base + kho_sim.pool_size);
-	rx_expect_rejected(_metadata, self, -EINVAL);
+	rx_expect_rejected(_metadata, &self->c, -EINVAL);
 }
 
 TEST_F(radix, node_not_page_aligned)
@@ -235,10 +239,10 @@ TEST_F(radix, node_not_page_aligned)
 	u64 key = RX_KEY(kr_pfn(100000), 0);
 	u64 *slot;
 
-	rx_fill(_metadata, &self->t);
-	slot = &rx_node(&self->t, key, 2)[rx_slot(key, 2)];
-	rx_break(self, slot, *slot + 8);
-	rx_expect_rejected(_metadata, self, -EINVAL);
+	rx_fill(_metadata, &self->c.t);
+	slot = &rx_node(&self->c.t, key, 2)[rx_slot(key, 2)];
+	rx_break(&self->c, slot, *slot + 8);
+	rx_expect_rejected(_metadata, &self->c, -EINVAL);
 }
 
 /* a leaf slot that points back at the root: a cycle */
@@ -246,10 +250,10 @@ TEST_F(radix, node_is_its_own_ancestor)
 {
 	u64 key = RX_KEY(kr_pfn(100000), 0);
 
-	rx_fill(_metadata, &self->t);
-	rx_break(self, &rx_node(&self->t, key, 1)[rx_slot(key, 1)],
-		 self->t.root);
-	rx_expect_rejected(_metadata, self, -ELOOP);
+	rx_fill(_metadata, &self->c.t);
+	rx_break(&self->c, &rx_node(&self->c.t, key, 1)[rx_slot(key, 1)],
+		 self->c.t.root);
+	rx_expect_rejected(_metadata, &self->c, -ELOOP);
 }
 
 /*
@@ -265,25 +269,25 @@ TEST_F(radix, nodes_shared_beyond_memory)
 	u64 *node;
 
 	/* an empty leaf: nothing to decode, only nodes to visit */
-	ASSERT_EQ(0, kho_radix_preserve(&self->t, kr_pfn(0), 0));
-	ASSERT_EQ(0, kho_radix_unpreserve(&self->t, kr_pfn(0), 0));
+	ASSERT_EQ(0, kho_radix_preserve(&self->c.t, kr_pfn(0), 0));
+	ASSERT_EQ(0, kho_radix_unpreserve(&self->c.t, kr_pfn(0), 0));
 	for (level = KHO_RADIX_TOP_LEVEL; level; level--) {
-		node = rx_node(&self->t, key, level);
+		node = rx_node(&self->c.t, key, level);
 		for (i = 0; i < KHO_RADIX_SLOTS; i++)
 			node[i] = node[rx_slot(key, level)];
 	}
-	rx_boot(self);
+	rx_boot(&self->c);
 	memblock_remove(kho_sim.ram_base, kho_sim.ram_size);
 	memblock_remove(kho_sim.pool_base + (64 << 20),
 			kho_sim.pool_size - (64 << 20));
-	ASSERT_GT(kho_sim.pool_base + (64 << 20), self->t.root);
-	EXPECT_EQ(-E2BIG, kho_radix_deserialize(self->t.root,
+	ASSERT_GT(kho_sim.pool_base + (64 << 20), self->c.t.root);
+	EXPECT_EQ(-E2BIG, kho_radix_deserialize(self->c.t.root,
 						KHO_BASELINE_RESERVE,
-						&self->st));
-	EXPECT_TRUE(rx_reserved_unchanged(self));
+						&self->c.st));
+	EXPECT_TRUE(rx_reserved_unchanged(&self->c));
 	/* the tree is a DAG now: put it back for kho_radix_destroy() */
 	for (level = KHO_RADIX_TOP_LEVEL; level; level--) {
-		node = rx_node(&self->t, key, level);
+		node = rx_node(&self->c.t, key, level);
 		for (i = 0; i < KHO_RADIX_SLOTS; i++)
 			if (i != rx_slot(key, level))
 				node[i] = 0;
@@ -297,11 +301,11 @@ TEST_F(radix, key_above_every_order)
 	unsigned int top = rx_slot(key, KHO_RADIX_TOP_LEVEL);
 	u64 *root;
 
-	ASSERT_EQ(0, kho_radix_preserve(&self->t, kr_pfn(0), 0));
-	root = phys_to_virt(self->t.root);
+	ASSERT_EQ(0, kho_radix_preserve(&self->c.t, kr_pfn(0), 0));
+	root = phys_to_virt(self->c.t.root);
 	ASSERT_EQ(0, (top + 256) >> 9);
-	rx_break(self, &root[top + 256], root[top]);
-	rx_expect_rejected(_metadata, self, -ERANGE);
+	rx_break(&self->c, &root[top + 256], root[top]);
+	rx_expect_rejected(_metadata, &self->c, -ERANGE);
 }
 
 /*
@@ -315,13 +319,13 @@ TEST_F(radix, key_below_every_order)
 	u64 key = RX_KEY(pfn, KHO_RADIX_MAX_ORDER);
 	u64 *parent;
 
-	ASSERT_EQ(0, kho_radix_preserve(&self->t, pfn, KHO_RADIX_MAX_ORDER));
-	parent = rx_node(&self->t, key, 1);
+	ASSERT_EQ(0, kho_radix_preserve(&self->c.t, pfn, KHO_RADIX_MAX_ORDER));
+	parent = rx_node(&self->c.t, key, 1);
 	ASSERT_NE(0, rx_slot(key, 1));
 	ASSERT_EQ(0, rx_slot(key, 2));
 	ASSERT_EQ(0, rx_slot(key, KHO_RADIX_TOP_LEVEL));
-	rx_break(self, &parent[0], parent[rx_slot(key, 1)]);
-	rx_expect_rejected(_metadata, self, -ERANGE);
+	rx_break(&self->c, &parent[0], parent[rx_slot(key, 1)]);
+	rx_expect_rejected(_metadata, &self->c, -ERANGE);
 }
 
 /* a folio past the end of memory, keyed like any other */
@@ -329,18 +333,18 @@ TEST_F(radix, folio_outside_memory)
 {
 	unsigned long end = PHYS_PFN(kho_sim.pool_base + kho_sim.pool_size);
 
-	rx_fill(_metadata, &self->t);
-	ASSERT_EQ(0, kho_radix_preserve(&self->t, end, 0));
-	rx_expect_rejected(_metadata, self, -EINVAL);
+	rx_fill(_metadata, &self->c.t);
+	ASSERT_EQ(0, kho_radix_preserve(&self->c.t, end, 0));
+	rx_expect_rejected(_metadata, &self->c, -EINVAL);
 	/* one that starts in memory and ends past its last page */
-	ASSERT_EQ(0, kho_radix_unpreserve(&self->t, end, 0));
-	ASSERT_EQ(0, kho_radix_preserve(&self->t, end - 1024, 10));
-	rx_boot(self);
+	ASSERT_EQ(0, kho_radix_unpreserve(&self->c.t, end, 0));
+	ASSERT_EQ(0, kho_radix_preserve(&self->c.t, end - 1024, 10));
+	rx_boot(&self->c);
 	memblock_remove(PFN_PHYS(end - 1), PAGE_SIZE);
-	EXPECT_EQ(-EINVAL, kho_radix_deserialize(self->t.root,
+	EXPECT_EQ(-EINVAL, kho_radix_deserialize(self->c.t.root,
 						 KHO_BASELINE_RESERVE,
-						 &self->st));
-	EXPECT_TRUE(rx_reserved_unchanged(self));
+						 &self->c.st));
+	EXPECT_TRUE(rx_reserved_unchanged(&self->c));
 }
 
 /* a folio at the very end of memory is fine */
@@ -348,9 +352,9 @@ TEST_F(radix, folio_at_end_of_memory)
 {
 	unsigned long end = PHYS_PFN(kho_sim.pool_base + kho_sim.pool_size);
 
-	ASSERT_EQ(0, kho_radix_preserve(&self->t, end - 1024, 10));
-	rx_boot(self);
-	ASSERT_EQ(0, kho_radix_deserialize(self->t.root, KHO_BASELINE_RESERVE,
-					   &self->st));
+	ASSERT_EQ(0, kho_radix_preserve(&self->c.t, end - 1024, 10));
+	rx_boot(&self->c);
+	ASSERT_EQ(0, kho_radix_deserialize(self->c.t.root, KHO_BASELINE_RESERVE,
+					   &self->c.st));
 	EXPECT_EQ(PAGE_SIZE << 10, rx_noinit_bytes());
 }
