@@ -3,8 +3,8 @@
  * libFuzzer target: the radix baseline's deserializer
  * (bench/baselines/kho_radix.c, upstream KHO's tracker since 2026 as the
  * benchmark models it) on hostile input: a fresh boot of the simulated
- * machine per input, the input's nodes placed in RAM (kx_fuzz.h), then
- * kho_radix_deserialize() on the root.
+ * machine per input with KX_FUZZ_RAM of memory, the input's nodes placed
+ * in it (kx_fuzz.h), then kho_radix_deserialize() on the root.
  *
  * Unlike upstream, the model validates the whole tree before it reserves
  * anything, so every input is run, and what it does is checked as for
@@ -108,7 +108,7 @@ static bool kx_fuzz_unchanged_but_array(unsigned long cnt, u64 total)
 
 	if (t->cnt == cnt && t->total_size == total)
 		return true;
-	return at >= kho_sim.ram_base && at < kho_sim.ram_base + KX_FUZZ_ARENA &&
+	return at >= kho_sim.ram_base && at < kho_sim.ram_base + KX_FUZZ_RAM &&
 	       t->cnt <= cnt + 1 && t->total_size == total + array;
 }
 
@@ -145,6 +145,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	stats.inputs++;
 	kho_sim_boot(true);
+	memblock_remove(base + KX_FUZZ_RAM, KX_FUZZ_ARENA - KX_FUZZ_RAM);
 	memblock_set_current_limit(base + KX_FUZZ_SCRATCH);
 	cnt = memblock.reserved.cnt;
 	total = memblock.reserved.total_size;

@@ -28,6 +28,12 @@
 #include "kho_radix.h"
 
 #define KX_FUZZ_ARENA		(1ULL << 30)
+/*
+ * Memory, as the next kernel sees it: the first 64 MiB of the arena. The
+ * deserializer reads at most as many nodes as there are pages of memory,
+ * so a tree of shared nodes costs one read of memory: keep that short.
+ */
+#define KX_FUZZ_RAM		(64ULL << 20)
 #define KX_FUZZ_MAX_INPUT	(16U << 10)
 #define KX_FUZZ_IMG_OFF		(1U << 20)
 #define KX_FUZZ_MAX_NODES	256

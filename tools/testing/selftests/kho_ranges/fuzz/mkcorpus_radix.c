@@ -158,7 +158,7 @@ static void seeds(const char *dir)
 
 		start(&in, bulk);
 		folio(&in, 0, 0);
-		folio(&in, 9, (KX_FUZZ_ARENA >> (PAGE_SHIFT + 9)) - 1);
+		folio(&in, 9, (KX_FUZZ_RAM >> (PAGE_SHIFT + 9)) - 1);
 		snprintf(name, sizeof(name), "ends%s", bulk ? "-bulk" : "");
 		write_input(dir, name, &in);
 	}
@@ -181,12 +181,12 @@ static void hostile(const char *dir)
 
 	/* an order-9 folio ending at the last byte of RAM */
 	base(&in);
-	folio(&in, 9, (KX_FUZZ_ARENA >> (PAGE_SHIFT + 9)) - 1);
+	folio(&in, 9, (KX_FUZZ_RAM >> (PAGE_SHIFT + 9)) - 1);
 	write_input(dir, "end-of-ram", &in);
 
 	/* the page after RAM */
 	base(&in);
-	folio(&in, 0, KX_FUZZ_ARENA >> PAGE_SHIFT);
+	folio(&in, 0, KX_FUZZ_RAM >> PAGE_SHIFT);
 	write_input(dir, "outside-ram", &in);
 
 	/* the largest key: order 0, the last page of a 52-bit space */
@@ -214,7 +214,7 @@ static void hostile(const char *dir)
 
 	/* a node of which only half is in RAM */
 	base(&in);
-	add(&in, 1, KX_REC_PTR_KEY, 2, 0, 16, KX_FUZZ_ARENA - PAGE_SIZE / 2);
+	add(&in, 1, KX_REC_PTR_KEY, 2, 0, 16, KX_FUZZ_RAM - PAGE_SIZE / 2);
 	write_input(dir, "straddles-end", &in);
 
 	/* a leaf slot that points back at the root */
@@ -227,9 +227,9 @@ static void hostile(const char *dir)
 	add(&in, 3, KX_REC_BITS_KEY, 0, 0, 16, 4);
 	write_input(dir, "bitflip", &in);
 
-	/* every bit of a leaf set: 32,768 folios of order 0 */
+	/* a bit for every page of memory: 16,384 folios of order 0 */
 	base(&in);
-	for (i = 0; i < KHO_RADIX_LEAF_BITS / 64; i++)
+	for (i = 0; i < (KX_FUZZ_RAM >> PAGE_SHIFT) / 64; i++)
 		add(&in, 3, KX_REC_BITS_KEY, 0, 0, 64 * i, ~0ULL);
 	write_input(dir, "max", &in);
 
