@@ -8,12 +8,15 @@
 #   bench/run.sh BENCH_BINARY RESULTS_DIR
 #
 # KB_QUICK=1 shrinks every workload (a smoke test of the whole pipeline).
+# KB_SUMMARY_ONLY=1 measures nothing: it prints the tables of the CSVs
+# already in RESULTS_DIR.
 set -euo pipefail
 
 bench=${1:-build/kho_bench}
 out=${2:-results}
 here=$(dirname "$0")
 quick=${KB_QUICK:-0}
+summary_only=${KB_SUMMARY_ONLY:-0}
 mkdir -p "$out"
 start=$(date +%s)
 
@@ -40,14 +43,16 @@ else
 fi
 echo
 
-# what this suite writes; results/vm-* are make vm-bench's and stay
-find "$out" -maxdepth 1 \( -name '*.csv' -o -name '*.png' -o -name sweep.log \) \
-	! -name 'vm-*' -delete
+# every workload of the suite, into CSVs
+measure() {
+	# what this suite writes; results/vm-* are make vm-bench's and stay
+	find "$out" -maxdepth 1 \( -name '*.csv' -o -name '*.png' -o -name sweep.log \) \
+		! -name 'vm-*' -delete
 
-run() {
-	local csv=$1
-	shift
-	"$bench" "$@" --baselines all --csv "$out/$csv.csv"
+	run() {
+		local csv=$1
+		shift
+		"$bench" "$@" --baselines all --csv "$out/$csv.csv"
 }
 
 # every baseline's upstream and bulk deserializer, every ranges strategy
@@ -96,6 +101,11 @@ if [ "${perf_hw:-0}" -ge 0 ]; then
 	perf stat -e task-clock,page-faults,context-switches,instructions,cycles \
 		"$bench" rapoport --no-summary --per-order "$([ "$quick" = 1 ] && echo 100 || echo 1000)" 2>&1 |
 		grep -E 'task-clock|page-faults|context|instructions|cycles|elapsed'
+fi
+}
+
+if [ "$summary_only" != 1 ]; then
+	measure
 fi
 
 # One line per measured workload: for every metric, the ratio of each
@@ -199,15 +209,18 @@ radix_wins() {
 	}' "$@"
 }
 
+# the suite's CSVs; results/vm-* are make vm-bench's
+mapfile -t csvs < <(find "$out" -maxdepth 1 -name '*.csv' ! -name 'vm-*' | sort)
+
 echo
 echo "== summary: baseline / ranges, medians (above 1: ranges is smaller or faster) =="
 echo "one column per baseline: 6.16 = bitmap-6.16, 6.18 = bitmap-6.18, radix"
 echo "deser-up/r: upstream walk vs ranges; deser-up/rb: upstream walk vs ranges-bulk;"
 echo "deser-bk/rb: the baseline's bulk deserializer vs ranges-bulk"
-summary "$out"/*.csv
+summary "${csvs[@]}"
 echo
 echo "== where radix beats ranges (radix / ranges below 1) =="
-radix_wins "$out"/*.csv
+radix_wins "${csvs[@]}"
 echo
 echo "== bounded worst case: ranges / bitmap-6.16, handover <= 1 and tracker memory <= 1.5 =="
 bounds() {
@@ -237,7 +250,7 @@ bounds() {
 		printf "%d workloads checked, %d out of bound\n", checked, bad
 	}' "$@"
 }
-bounds "$out"/*.csv
+bounds "${csvs[@]}"
 
 echo
 echo "== growth of deserialize time with the number of folios, t ~ n^k =="
