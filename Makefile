@@ -65,6 +65,7 @@ $(GEN)/.stamp: $(KSRC_STAMP) tools/testing/kho_ranges/arch/asm-generic/bitops/__
 	@ln -sf $(K)/include/linux/crc32.h $(GEN)/linux/crc32.h
 	@ln -sf $(K)/include/linux/crc32poly.h $(GEN)/linux/crc32poly.h
 	@ln -sf $(K)/include/linux/bitrev.h $(GEN)/linux/bitrev.h
+	@ln -sf $(K)/include/linux/xxhash.h $(GEN)/linux/xxhash.h
 	@ln -sf $(K)/tools/arch/x86/include/asm/asm.h $(GEN)/asm/asm.h
 	@ln -sf $(K)/tools/arch/x86/include/asm/cmpxchg.h $(GEN)/asm/cmpxchg.h
 	@ln -sf $(K)/tools/testing/memblock/internal.h $(GEN)/mb/internal.h
@@ -177,6 +178,10 @@ $(B)/$(1)/crc32.o: $(GEN)/crc/crc32table.h
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(CRC_INC) -include tools/testing/kho_ranges/crc/crc_prelude.h -c $(K)/lib/crc32.c -o $$@
+$(B)/$(1)/xxhash.o: $(GEN)/.stamp
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(CRC_INC) -include linux/kernel.h -c $(K)/lib/xxhash.c -o $$@
 $(B)/$(1)/libfdt_%.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
@@ -198,7 +203,7 @@ $(B)/$(1)/sim.o: tools/testing/kho_ranges/sim.c $$(wildcard tools/testing/kho_ra
 KERNEL_OBJS_$(1) := $(addprefix $(B)/$(1)/, maple.o xarray.o linux.o \
 	radix-tree.o lib_bitmap.o lib_find_bit.o lib_hweight.o lib_slab.o \
 	lib_vsprintf.o \
-	memblock.o mb_slab.o mmzone.o crc32.o \
+	memblock.o mb_slab.o mmzone.o crc32.o xxhash.o \
 	$(addprefix libfdt_,$(addsuffix .o,$(FDT_SRCS))) \
 	kr_kho_ranges.o kr_kho_ranges_restore.o sim.o \
 	$(addprefix bl_,$(addsuffix .o,$(BASELINES))))
@@ -208,7 +213,8 @@ $(eval $(call flavour,plain,$(CFLAGS_OPT)))
 $(eval $(call flavour,san,-O1 -g $(SAN)))
 
 LDLIBS := -lpthread -lurcu -Wl,--wrap=kmem_cache_alloc_lru \
-	  -Wl,--wrap=kmem_cache_alloc_bulk
+	  -Wl,--wrap=kmem_cache_alloc_bulk -Wl,--wrap=kmem_cache_create \
+	  -Wl,--wrap=kmem_cache_free -Wl,--wrap=kmem_cache_free_bulk
 
 # ---------------------------------------------------------------------------
 # Tests

@@ -35,6 +35,7 @@
 
 #include "sim.h"
 #include "kho_baseline.h"
+#include "kb_probe.h"
 #include "workload.h"
 
 #define KB_MAX_REPS	64
@@ -303,13 +304,7 @@ static noinline void kb_ir_restore_ranges(struct kb_ctx *c)
 
 static noinline void kb_ir_probe_ranges(struct kb_ctx *c)
 {
-	const unsigned long long *p = phys_to_virt(c->kr.blob_phys);
-	size_t i, n = c->kr.blob_size / sizeof(unsigned long long);
-	unsigned long long sum = 0;
-
-	for (i = 0; i < n; i++)
-		sum ^= p[i];
-	c->sum = sum;
+	c->sum = kb_probe_ranges(phys_to_virt(c->kr.blob_phys));
 }
 
 /* ---- the baselines (kho_baseline.h) ----------------------------------- */
@@ -689,6 +684,8 @@ static int kb_run(const struct kb_config *cfg, struct kb_workload *w,
 	int ret;
 
 	*nr_rows = 0;
+	/* slab costs as in a kernel, for every tracker (sim.c) */
+	kho_sim_slab_model = true;
 	ret = kho_sim_init(w->ram_size, KB_POOL);
 	if (ret) {
 		fprintf(stderr, "kho_bench: cannot map %llu GiB of RAM\n",

@@ -53,55 +53,59 @@ measure() {
 		local csv=$1
 		shift
 		"$bench" "$@" --baselines all --csv "$out/$csv.csv"
-}
+	}
 
-# every baseline's upstream and bulk deserializer, every ranges strategy
-all=baseline,baseline-bulk,ranges,ranges-asc,ranges-desc,ranges-bulk
-if [ "$quick" = 1 ]; then
-	run rapoport rapoport --per-order 100 --strategies $all \
-		--dump "$out/rapoport.folios"
-	run rapoport replay --input "$out/rapoport.folios"
-	run contig contig --gib 0.25
-	run scatter scatter --count 2000 --strategies $all
-	run alternate alternate --mib 8 --strategies $all
-	run vmalloc vmalloc --areas 4 --area-pages 256
-	for pc in 1 10 50 100; do
-		run density density --mib 16 --percent $pc --strategies $all
-	done
-	run sweep-rapoport sweep --kind rapoport --from 100 --to 10000 --reps 3 |
-		tee "$out/sweep.log"
-	run sweep-scatter sweep --kind scatter --from 100 --to 10000 --reps 3 |
-		tee -a "$out/sweep.log"
-else
-	# ~1000 folios of each order 0..10 in 16 GiB, buddy-like, then uniform
-	run rapoport rapoport --strategies $all \
-		--dump "$out/rapoport.folios"
-	run rapoport rapoport --uniform --strategies $all
-	# the dumped list replays to the same numbers
-	run rapoport replay --input "$out/rapoport.folios"
-	run contig contig --gib 4 --order 0
-	run contig contig --gib 48 --order 9
-	run scatter scatter --count 30000 --strategies $all
-	run alternate alternate --mib 256 --strategies $all
-	run vmalloc vmalloc --areas 64 --area-pages 256 --strategies $all
-	# the same 256 MiB region and seed, 0.1% to 100% of its pages preserved
-	for pc in 0.1 0.2 0.5 1 2 5 10 20 50 90 100; do
-		run density density --mib 256 --percent $pc --strategies $all
-	done
-	run sweep-rapoport sweep --kind rapoport --from 100 --to 1e6 --reps 3 |
-		tee "$out/sweep.log"
-	run sweep-scatter sweep --kind scatter --from 100 --to 1e6 --reps 3 |
-		tee -a "$out/sweep.log"
-fi
-rm -f "$out/rapoport.folios"
+	# every baseline's upstream and bulk deserializer, every ranges strategy
+	all=baseline,baseline-bulk,ranges,ranges-asc,ranges-desc,ranges-bulk
+	if [ "$quick" = 1 ]; then
+		run rapoport rapoport --per-order 100 --strategies $all \
+			--dump "$out/rapoport.folios"
+		run rapoport replay --input "$out/rapoport.folios"
+		run contig contig --gib 0.25
+		run scatter scatter --count 2000 --strategies $all
+		run alternate alternate --mib 8 --strategies $all
+		run vmalloc vmalloc --areas 4 --area-pages 256
+		for pc in 1 10 50 100; do
+			run density density --mib 16 --percent $pc --strategies $all
+		done
+		run sweep-rapoport sweep --kind rapoport --from 100 --to 10000 --reps 3 |
+			tee "$out/sweep.log"
+		run sweep-scatter sweep --kind scatter --from 100 --to 10000 --reps 3 |
+			tee -a "$out/sweep.log"
+	else
+		# ~1000 folios of each order 0..10 in 16 GiB, buddy-like, then uniform
+		run rapoport rapoport --strategies $all \
+			--dump "$out/rapoport.folios"
+		run rapoport rapoport --uniform --strategies $all
+		# the dumped list replays to the same numbers
+		run rapoport replay --input "$out/rapoport.folios"
+		run contig contig --gib 4 --order 0
+		run contig contig --gib 48 --order 9
+		run scatter scatter --count 30000 --strategies $all
+		run alternate alternate --mib 256 --strategies $all
+		run vmalloc vmalloc --areas 64 --area-pages 256 --strategies $all
+		# the same 256 MiB region and seed, 0.1% to 100% of its pages preserved
+		for pc in 0.1 0.2 0.5 1 2 5 10 20 50 90 100; do
+			run density density --mib 256 --percent $pc --strategies $all
+		done
+		run sweep-rapoport sweep --kind rapoport --from 100 --to 1e6 --reps 3 |
+			tee "$out/sweep.log"
+		run sweep-scatter sweep --kind scatter --from 100 --to 1e6 --reps 3 |
+			tee -a "$out/sweep.log"
+	fi
+	rm -f "$out/rapoport.folios"
 
-if [ "${perf_hw:-0}" -ge 0 ]; then
 	echo
-	echo "== perf stat of the rapoport workload (whole process) =="
-	perf stat -e task-clock,page-faults,context-switches,instructions,cycles \
-		"$bench" rapoport --no-summary --per-order "$([ "$quick" = 1 ] && echo 100 || echo 1000)" 2>&1 |
-		grep -E 'task-clock|page-faults|context|instructions|cycles|elapsed'
-fi
+	echo "== checksum speed: what the next kernel pays per blob byte to check it =="
+	"$(dirname "$bench")/kho_csum" --csv "$out/checksum.csv"
+
+	if [ "${perf_hw:-0}" -ge 0 ]; then
+		echo
+		echo "== perf stat of the rapoport workload (whole process) =="
+		perf stat -e task-clock,page-faults,context-switches,instructions,cycles \
+			"$bench" rapoport --no-summary --per-order "$([ "$quick" = 1 ] && echo 100 || echo 1000)" 2>&1 |
+			grep -E 'task-clock|page-faults|context|instructions|cycles|elapsed'
+	fi
 }
 
 if [ "$summary_only" != 1 ]; then
@@ -114,7 +118,7 @@ fi
 baselines="bitmap-6.16 bitmap-6.18 radix"
 summary() {
 	awk -F, -v bl="$baselines" '
-	FNR == 1 { next }
+	FNR == 1 || NF < 19 { next }
 	{
 		key = $1 " " $2
 		if (!(key in seen)) { seen[key] = 1; order[++n] = key; folios[key] = $3 }
@@ -166,7 +170,7 @@ summary() {
 # metric (ratio below 1), with the reason of each metric.
 radix_wins() {
 	awk -F, '
-	FNR == 1 { next }
+	FNR == 1 || NF < 19 { next }
 	{
 		key = $1 " " $2
 		if (!(key in seen)) { seen[key] = 1; order[++n] = key }
@@ -225,7 +229,7 @@ echo
 echo "== bounded worst case: ranges / bitmap-6.16, handover <= 1 and tracker memory <= 1.5 =="
 bounds() {
 	awk -F, '
-	FNR == 1 { next }
+	FNR == 1 || NF < 19 { next }
 	$5 == "bitmap-6.16" || $5 == "ranges" {
 		key = $1 " " $2
 		if (!(key in seen)) { seen[key] = 1; order[++n] = key }

@@ -7,7 +7,6 @@
 #define pr_fmt(fmt) "kho_ranges: " fmt
 
 #include <linux/build_bug.h>
-#include <linux/crc32.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -242,6 +241,9 @@ static bool kho_ranges_leaf_all(const struct kho_ranges_leaf *leaf,
 static void kho_ranges_leaf_account(struct kho_ranges *kr,
 				    const struct kho_ranges_leaf *leaf, int sign)
 {
+	/* a leaf leaving the tree is no shortcut any more */
+	if (sign < 0 && kr->hint_leaf == leaf)
+		kr->hint_leaf = NULL;
 	kr->nr_leaves += sign;
 	kr->leaf_bytes += sign * (long)kho_ranges_leaf_size(leaf->info);
 	kr->leaf_words += sign * (long)(kho_ranges_leaf_nbits(leaf->info) / 64);
@@ -309,6 +311,78 @@ static int kho_ranges_insert(struct kho_ranges *kr, unsigned long pfn,
 	kr->nr_ranges = kr->nr_ranges + 1 - merged;
 	/* only a range that merged with nothing adds to its window */
 	return !merged && kho_ranges_leaf_likely(&mas, new);
+}
+
+/*
+ * kho_ranges_insert() for the common case: mas_walk() found [@pfn, @pfn +
+ * @nr_pages) inside the free gap @mas is on. Only a range the gap touches
+ * can be a neighbour to merge with, so an isolated folio costs no walk
+ * beyond the one that found the gap. Return as kho_ranges_insert().
+ */
+static int kho_ranges_insert_gap(struct kho_ranges *kr, struct ma_state *mas,
+				 unsigned long pfn, unsigned long nr_pages,
+				 u32 info, gfp_t gfp)
+{
+	unsigned long last = pfn + nr_pages - 1;
+	unsigned long start = pfn, end = last;
+	bool left = pfn && mas->index == pfn;
+	bool right = last != ULONG_MAX && mas->last == last;
+	void *new = xa_mk_value(info);
+	int merged = 0;
+	int ret;
+
+	if (left && mas_prev(mas, 0) == new) {
+		start = mas->index;
+		merged++;
+	}
+	if (right) {
+		mas_set(mas, last + 1);
+		if (mas_walk(mas) == new) {
+			end = mas->last;
+			merged++;
+		}
+	}
+	mas_set_range(mas, start, end);
+	ret = mas_store_gfp(mas, new, gfp);
+	if (ret)
+		return ret;
+	kr->nr_ranges = kr->nr_ranges + 1 - merged;
+	return !merged && kho_ranges_leaf_likely(mas, new);
+}
+
+static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
+			       struct kho_ranges_leaf *leaf, gfp_t gfp);
+
+/*
+ * Set the bits of [@pfn, @last] in @leaf of window @ws, which has the same
+ * info word: -EEXIST if any is set already.
+ */
+static int kho_ranges_leaf_set(struct kho_ranges *kr,
+			       struct kho_ranges_leaf *leaf, unsigned long ws,
+			       unsigned long pfn, unsigned long last, gfp_t gfp)
+{
+	unsigned int order = kho_ranges_info_order(leaf->info);
+	unsigned long nr = (last - pfn + 1) >> order;
+	unsigned long bit = (pfn - ws) >> order;
+
+	/* one folio, the usual call: one word to look at */
+	if (nr == 1) {
+		if (__test_and_set_bit(bit, leaf->bits))
+			return -EEXIST;
+	} else {
+		if (kho_ranges_leaf_any(leaf, ws, pfn, last))
+			return -EEXIST;
+		kho_ranges_bits_assign(leaf->bits, bit, nr, true);
+	}
+	leaf->nr_folios += nr;
+	kr->leaf_folios += nr;
+	kr->nr_pages += last - pfn + 1;
+	kr->hint_leaf = leaf;
+	kr->hint_ws = ws;
+	/* a full window is one range: best effort, it is right either way */
+	if (leaf->nr_folios == kho_ranges_leaf_nbits(leaf->info))
+		kho_ranges_dissolve(kr, ws, leaf, gfp | __GFP_NOWARN);
+	return 0;
 }
 
 /*
@@ -422,7 +496,36 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 	if (kr->finalized)
 		return -EBUSY;
 
+	/* the leaf the last call set bits in, if the folio is its again */
+	leaf = kr->hint_leaf;
+	if (leaf && leaf->info == info && pfn >= kr->hint_ws &&
+	    last < kr->hint_ws + KHO_RANGES_WINDOW_PAGES)
+		return kho_ranges_leaf_set(kr, leaf, kr->hint_ws, pfn, last,
+					   gfp);
+
+	/* one walk: a free gap that holds the range, or a leaf of its info */
+	entry = mas_walk(&mas);
+	if (mas.last >= last) {
+		if (!entry) {
+			ret = kho_ranges_insert_gap(kr, &mas, pfn, nr_pages,
+						    info, gfp);
+			if (ret < 0)
+				return ret;
+			kr->nr_pages += nr_pages;
+			if (ret)
+				kho_ranges_maybe_leaf(kr, kho_ranges_window(pfn),
+						      info, gfp);
+			return 0;
+		}
+		if (kho_ranges_is_leaf(entry) &&
+		    ((struct kho_ranges_leaf *)entry)->info == info)
+			return kho_ranges_leaf_set(kr, entry, mas.index, pfn,
+						   last, gfp);
+	}
+
 	/* taken: a range, or a folio a leaf has */
+	leaf = NULL;
+	mas_set(&mas, pfn);
 	mas_for_each(&mas, entry, last) {
 		if (!kho_ranges_is_leaf(entry) ||
 		    kho_ranges_leaf_any(entry, mas.index, max(pfn, mas.index),
@@ -435,19 +538,8 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 
 	/* the common case in a dense window: a bit to set, nothing to allocate */
 	if (nr_leaves == 1 && leaf->info == info && pfn >= ws &&
-	    last < ws + KHO_RANGES_WINDOW_PAGES) {
-		unsigned int order = kho_ranges_info_order(info);
-
-		kho_ranges_bits_assign(leaf->bits, (pfn - ws) >> order,
-				       nr_pages >> order, true);
-		leaf->nr_folios += nr_pages >> order;
-		kr->leaf_folios += nr_pages >> order;
-		kr->nr_pages += nr_pages;
-		/* a full window is one range: best effort, it is right either way */
-		if (leaf->nr_folios == kho_ranges_leaf_nbits(info))
-			kho_ranges_dissolve(kr, ws, leaf, gfp | __GFP_NOWARN);
-		return 0;
-	}
+	    last < ws + KHO_RANGES_WINDOW_PAGES)
+		return kho_ranges_leaf_set(kr, leaf, ws, pfn, last, gfp);
 	if (nr_leaves) {
 		ret = kho_ranges_dissolve_range(kr, pfn, last, gfp);
 		if (ret)
@@ -1266,7 +1358,7 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 	struct kho_ranges_out out;
 	struct page *blob, *fdt;
 	size_t size, spare, alloc, hdr_size;
-	u32 crc;
+	u64 sum;
 	int ret;
 
 	mutex_lock(&kr->lock);
@@ -1363,8 +1455,11 @@ retry:
 	hdr->v1.page_shift = cpu_to_le32(PAGE_SHIFT);
 	hdr->v1.nr_ranges = cpu_to_le64(out.nr_ranges);
 	hdr->v1.payload_size = cpu_to_le64(size - hdr_size);
-	crc = crc32_le(~0U, (void *)hdr, size);
-	hdr->v1.crc = cpu_to_le32(~crc);
+	if (!kr->crc32_blob)
+		hdr->v1.flags = cpu_to_le32(KHO_RANGES_BLOB_XXH64);
+	sum = kho_ranges_blob_checksum(hdr, size, le32_to_cpu(hdr->v1.flags));
+	hdr->v1.crc = cpu_to_le32((u32)sum);
+	hdr->v1.reserved = cpu_to_le32((u32)(sum >> 32));
 
 	kr->blob_phys = page_to_phys(blob);
 	kr->blob_size = size;

@@ -92,6 +92,25 @@ static int __init kho_ranges_mode_param(char *s)
 }
 early_param("kho_ranges_reserve", kho_ranges_mode_param);
 
+/*
+ * kho_ranges_checksum=crc32|xxh64: how this kernel checksums its handover.
+ * xxh64 (the default) is an incompat blob flag: a next kernel that predates
+ * it refuses the blob, so kexec into such a kernel needs crc32.
+ */
+static bool kho_ranges_crc32_blob __initdata;
+
+static int __init kho_ranges_checksum_param(char *s)
+{
+	if (s && !strcmp(s, "crc32"))
+		kho_ranges_crc32_blob = true;
+	else if (s && !strcmp(s, "xxh64"))
+		kho_ranges_crc32_blob = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+early_param("kho_ranges_checksum", kho_ranges_checksum_param);
+
 /**
  * kho_ranges_boot_reserve() - reserve what the previous kernel preserved
  *
@@ -185,6 +204,7 @@ int kho_ranges_kexec_fdt(phys_addr_t *phys, size_t *size)
 static int __init kho_ranges_kernel_init(void)
 {
 	kho_ranges_init(&kho_ranges_kernel);
+	kho_ranges_kernel.crc32_blob = kho_ranges_crc32_blob;
 	return 0;
 }
 core_initcall(kho_ranges_kernel_init);

@@ -17,6 +17,7 @@
 #include <linux/overflow.h>
 #include <linux/printk.h>
 #include <linux/unaligned.h>
+#include <linux/xxhash.h>
 
 #include "internal.h"
 
@@ -365,6 +366,44 @@ bad:
 	pr_warn("ignoring malformed spare room in the root FDT\n");
 }
 
+/**
+ * kho_ranges_blob_checksum() - the checksum a blob's header flags call for
+ * @blob:  the blob: header and payload, at least 48 bytes
+ * @len:   bytes of header and payload the checksum covers
+ * @flags: the header's flags
+ *
+ * Without %KHO_RANGES_BLOB_XXH64, the crc32 of the @len bytes with the
+ * @crc field (bytes 40 to 43) read as zero; with it, the xxh64 (seed 0)
+ * with bytes 40 to 47 (@crc and @reserved) read as zero. What the fields
+ * hold does not matter, so a writer and a reader call it alike.
+ *
+ * Return: the value bytes 40 to 47 must hold, as a CPU-order u64: the low
+ * half goes to @crc, the high half (zero for crc32) to @reserved.
+ */
+u64 kho_ranges_blob_checksum(const void *blob, size_t len, u32 flags)
+{
+	static const u8 zero[8];
+	const size_t at = offsetof(struct kho_ranges_blob_hdr, crc);
+	const u8 *p = blob;
+	struct xxh64_state xs;
+	u32 crc;
+
+	if (WARN_ON_ONCE(len < sizeof(struct kho_ranges_blob_hdr)))
+		return 0;
+	if (flags & KHO_RANGES_BLOB_XXH64) {
+		xxh64_reset(&xs, 0);
+		xxh64_update(&xs, p, at);
+		xxh64_update(&xs, zero, 8);
+		xxh64_update(&xs, p + at + 8, len - at - 8);
+		return xxh64_digest(&xs);
+	}
+	crc = crc32_le(~0U, p, at);
+	crc = crc32_le(crc, zero, 4);
+	crc = crc32_le(crc, p + at + 4, len - at - 4);
+	return ~crc;
+}
+EXPORT_SYMBOL_GPL(kho_ranges_blob_checksum);
+
 /*
  * The header, and where the records are. Fills in the layout fields of
  * @in; validation of the records comes after.
@@ -382,7 +421,7 @@ static int __init kho_ranges_check_hdr(struct kho_ranges_incoming *in,
 	u32 flags = le32_to_cpu(hdr->flags);
 	u64 nr_bm = 0, bytes, bm_bytes = 0;
 	u32 bm_size = 0, min_hdr = sizeof(*hdr);
-	u32 crc, want;
+	u64 sum, want;
 
 	if (le32_to_cpu(hdr->magic) != KHO_RANGES_MAGIC) {
 		pr_err("bad blob magic %#x\n", le32_to_cpu(hdr->magic));
@@ -423,8 +462,11 @@ static int __init kho_ranges_check_hdr(struct kho_ranges_incoming *in,
 		       le32_to_cpu(hdr->page_shift), PAGE_SHIFT);
 		return -EOPNOTSUPP;
 	}
-	if (flags & KHO_RANGES_BLOB_INCOMPAT_MASK) {
-		pr_err("blob has unknown incompatible flags %#x\n", flags);
+	if (flags & KHO_RANGES_BLOB_INCOMPAT_MASK &
+	    ~KHO_RANGES_BLOB_INCOMPAT_KNOWN) {
+		pr_err("blob has unknown incompatible flags %#x\n",
+		       flags & KHO_RANGES_BLOB_INCOMPAT_MASK &
+		       ~KHO_RANGES_BLOB_INCOMPAT_KNOWN);
 		return -EOPNOTSUPP;
 	}
 	/* 1.x: the records are the payload; 2.x: words follow the records */
@@ -440,13 +482,13 @@ static int __init kho_ranges_check_hdr(struct kho_ranges_incoming *in,
 	}
 
 	want = le32_to_cpu(hdr->crc);
-	crc = crc32_le(~0U, (const void *)hdr,
-		       offsetof(struct kho_ranges_blob_hdr, crc));
-	crc = crc32_le(crc, (const u8 *)"\0\0\0\0", sizeof(hdr->crc));
-	crc = crc32_le(crc, (const u8 *)&hdr->reserved, hdr_size + payload -
-		       offsetof(struct kho_ranges_blob_hdr, reserved));
-	if (~crc != want) {
-		pr_err("blob checksum %#x, expected %#x\n", ~crc, want);
+	if (flags & KHO_RANGES_BLOB_XXH64)
+		want |= (u64)le32_to_cpu(hdr->reserved) << 32;
+	sum = kho_ranges_blob_checksum(hdr, hdr_size + payload, flags);
+	if (sum != want) {
+		pr_err("blob %s %#llx, expected %#llx\n",
+		       flags & KHO_RANGES_BLOB_XXH64 ? "xxh64" : "crc32",
+		       sum, want);
 		return -EBADMSG;
 	}
 

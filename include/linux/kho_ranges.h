@@ -28,6 +28,12 @@ struct folio;
  * @leaf_bytes: memory of the leaves.
  * @leaf_words: u64 words of bitmap in the leaves.
  * @leaf_folios: folios the leaves preserve.
+ * @hint_leaf: the leaf the last preserve set bits in, or NULL: a shortcut
+ *             past the tree for the next folio of its window.
+ * @hint_ws:   first page frame of its window.
+ * @crc32_blob: checksum the blob with crc32, as ABI 1.0 and 2.0 readers
+ *             expect, instead of xxh64 (%KHO_RANGES_BLOB_XXH64): for a
+ *             next kernel older than that flag. Set before serializing.
  * @finalized: a blob has been serialized; the tracker is frozen until
  *             kho_ranges_abort().
  * @blob_phys: physical address of the serialized blob.
@@ -49,6 +55,9 @@ struct kho_ranges {
 	unsigned long leaf_bytes;
 	unsigned long leaf_words;
 	unsigned long leaf_folios;
+	void *hint_leaf;
+	unsigned long hint_ws;
+	bool crc32_blob;
 	bool finalized;
 	phys_addr_t blob_phys;
 	size_t blob_size;
@@ -90,6 +99,7 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 			     phys_addr_t *last);
 
 size_t kho_ranges_blob_size(unsigned long nr_records);
+u64 kho_ranges_blob_checksum(const void *blob, size_t len, u32 flags);
 int kho_ranges_serialize(struct kho_ranges *kr);
 void kho_ranges_abort(struct kho_ranges *kr);
 

@@ -68,6 +68,16 @@
  */
 #define KHO_RANGES_BLOB_COMPAT_MASK	0x0000ffffU
 #define KHO_RANGES_BLOB_INCOMPAT_MASK	0xffff0000U
+/*
+ * Incompat flag, any major: the checksum is xxh64 (seed 0) instead of
+ * crc32, over the same bytes with bytes 40 to 47 of the header (@crc and
+ * @reserved) read as zero; @crc holds its low 32 bits and @reserved its high
+ * 32 bits. A reader that does not know the flag cannot check the blob and
+ * must refuse it; the writer's policy says when it is written.
+ */
+#define KHO_RANGES_BLOB_XXH64		0x00010000U
+/* the incompat flags this reader knows */
+#define KHO_RANGES_BLOB_INCOMPAT_KNOWN	KHO_RANGES_BLOB_XXH64
 
 /**
  * struct kho_ranges_blob_hdr - blob header, the first 48 bytes of any major
@@ -91,8 +101,10 @@
  * @crc:          crc32 (crc32_le(~0, ...) ^ ~0) of all @hdr_size bytes of
  *                the header, this field read as zero and any bytes a later
  *                minor appended included, followed by the @payload_size
- *                bytes of payload; nothing after them.
- * @reserved:     written as zero, ignored by readers.
+ *                bytes of payload; nothing after them. With
+ *                %KHO_RANGES_BLOB_XXH64 the low half of an xxh64 instead.
+ * @reserved:     written as zero, ignored by readers; with
+ *                %KHO_RANGES_BLOB_XXH64 the high half of the xxh64.
  *
  * All fields are little endian, whatever the writer's byte order. The first
  * 48 bytes are the same in every major version; bytes 48 and on of a major

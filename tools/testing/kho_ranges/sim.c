@@ -213,20 +213,170 @@ static bool slab_should_fail(gfp_t gfp)
 	return true;
 }
 
+/*
+ * The kernel slab model (kho_sim_slab_model), for the benchmark's timings.
+ * tools/testing/shared/linux.c's slab is built to find bugs, not to cost
+ * what SLUB costs: it fails every allocation without __GFP_DIRECT_RECLAIM
+ * (so each maple tree store that needs nodes fails its GFP_NOWAIT attempt
+ * and retries), and it hands every object of an aligned cache (maple nodes
+ * are 256-byte aligned) to malloc() and back to free(). With the model on,
+ * GFP_NOWAIT succeeds, as it does in a kernel with free memory, and freed
+ * objects of every cache go to a free list of their cache that later
+ * allocations take from first, as SLUB's per-CPU free lists do. Objects
+ * on the free lists are not counted as allocated. The tests leave it off:
+ * the sanitizers see every object's real lifetime, and the fault injection
+ * above still fails allocations either way.
+ */
+bool kho_sim_slab_model;
+
+#define SIM_CACHES	32
+
+static struct sim_cache {
+	struct kmem_cache *cachep;
+	unsigned int size;
+	int lock;
+	void *free;		/* linked through each object's first word */
+} sim_caches[SIM_CACHES];
+
+struct kmem_cache *__wrap_kmem_cache_create(const char *name,
+					    unsigned int size,
+					    unsigned int align,
+					    unsigned int flags,
+					    void (*ctor)(void *))
+{
+	struct kmem_cache *cachep;
+	int i;
+
+	cachep = __real_kmem_cache_create(name, size, align, flags, ctor);
+	for (i = 0; cachep && i < SIM_CACHES; i++) {
+		if (!__atomic_load_n(&sim_caches[i].cachep, __ATOMIC_ACQUIRE)) {
+			sim_caches[i].size = size;
+			__atomic_store_n(&sim_caches[i].cachep, cachep,
+					 __ATOMIC_RELEASE);
+			break;
+		}
+	}
+	return cachep;
+}
+
+static struct sim_cache *sim_cache(struct kmem_cache *cachep)
+{
+	int i;
+
+	for (i = 0; i < SIM_CACHES; i++)
+		if (__atomic_load_n(&sim_caches[i].cachep, __ATOMIC_ACQUIRE) ==
+		    cachep)
+			return &sim_caches[i];
+	return NULL;
+}
+
+static void sim_cache_lock(struct sim_cache *c)
+{
+	while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void sim_cache_unlock(struct sim_cache *c)
+{
+	__atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* up to @nr objects from @c's free list into @list; how many */
+static size_t sim_cache_take(struct sim_cache *c, gfp_t gfp, size_t nr,
+			     void **list)
+{
+	size_t i;
+
+	sim_cache_lock(c);
+	for (i = 0; i < nr && c->free; i++) {
+		list[i] = c->free;
+		c->free = *(void **)c->free;
+	}
+	sim_cache_unlock(c);
+	for (nr = 0; nr < i; nr++)
+		if (gfp & __GFP_ZERO)
+			memset(list[nr], 0, c->size);
+	__atomic_add_fetch(&nr_allocated, (int)i, __ATOMIC_RELAXED);
+	return i;
+}
+
+static void sim_cache_put(struct sim_cache *c, size_t nr, void **list)
+{
+	size_t i;
+
+	sim_cache_lock(c);
+	for (i = 0; i < nr; i++) {
+		*(void **)list[i] = c->free;
+		c->free = list[i];
+	}
+	sim_cache_unlock(c);
+	__atomic_sub_fetch(&nr_allocated, (int)nr, __ATOMIC_RELAXED);
+}
+
 void *__wrap_kmem_cache_alloc_lru(struct kmem_cache *cachep,
 				  struct list_lru *lru, int gfp)
 {
+	struct sim_cache *c;
+	void *p;
+
 	if (slab_should_fail(gfp))
 		return NULL;
+	if (kho_sim_slab_model) {
+		c = sim_cache(cachep);
+		if (c && sim_cache_take(c, gfp, 1, &p))
+			return p;
+		if (!(gfp & __GFP_DIRECT_RECLAIM))
+			kmem_cache_set_non_kernel(cachep, 1);
+	}
 	return __real_kmem_cache_alloc_lru(cachep, lru, gfp);
 }
 
 int __wrap_kmem_cache_alloc_bulk(struct kmem_cache *cachep, gfp_t gfp,
 				 size_t size, void **list)
 {
+	struct sim_cache *c;
+	size_t got = 0;
+
 	if (slab_should_fail(gfp))
 		return 0;
+	if (kho_sim_slab_model) {
+		c = sim_cache(cachep);
+		if (c)
+			got = sim_cache_take(c, gfp, size, list);
+		if (got == size)
+			return size;
+		if (!(gfp & __GFP_DIRECT_RECLAIM))
+			kmem_cache_set_non_kernel(cachep, size - got);
+		if (!__real_kmem_cache_alloc_bulk(cachep, gfp, size - got,
+						  list + got)) {
+			if (got)
+				sim_cache_put(c, got, list);
+			return 0;
+		}
+		return size;
+	}
 	return __real_kmem_cache_alloc_bulk(cachep, gfp, size, list);
+}
+
+void __wrap_kmem_cache_free(struct kmem_cache *cachep, void *objp)
+{
+	struct sim_cache *c = kho_sim_slab_model ? sim_cache(cachep) : NULL;
+
+	if (c)
+		sim_cache_put(c, 1, &objp);
+	else
+		__real_kmem_cache_free(cachep, objp);
+}
+
+void __wrap_kmem_cache_free_bulk(struct kmem_cache *cachep, size_t size,
+				 void **list)
+{
+	struct sim_cache *c = kho_sim_slab_model ? sim_cache(cachep) : NULL;
+
+	if (c)
+		sim_cache_put(c, size, list);
+	else
+		__real_kmem_cache_free_bulk(cachep, size, list);
 }
 
 unsigned long kho_sim_slab_objects(void)

@@ -61,6 +61,9 @@ extern struct kho_sim_faults kho_sim_faults;
 /* slab objects and bytes currently allocated (tracker memory) */
 unsigned long kho_sim_slab_objects(void);
 
+/* slab costs as in a kernel (sim.c); the benchmark turns it on */
+extern bool kho_sim_slab_model;
+
 /*
  * Symbols of the kernel code and shims linked into the harness that no
  * header declares in userspace.
@@ -74,5 +77,14 @@ void *__real_kmem_cache_alloc_lru(struct kmem_cache *cachep,
 				  struct list_lru *lru, int gfp);
 int __real_kmem_cache_alloc_bulk(struct kmem_cache *cachep, gfp_t gfp,
 				 size_t size, void **list);
+struct kmem_cache *__real_kmem_cache_create(const char *name,
+					    unsigned int size,
+					    unsigned int align,
+					    unsigned int flags,
+					    void (*ctor)(void *));
+void __real_kmem_cache_free(struct kmem_cache *cachep, void *objp);
+void __real_kmem_cache_free_bulk(struct kmem_cache *cachep, size_t size,
+				 void **list);
+void kmem_cache_set_non_kernel(struct kmem_cache *cachep, unsigned int val);
 
 #endif

@@ -183,12 +183,19 @@ TEST(writers_of_any_cpu_produce_the_serializers_bytes)
 	}
 	kr_ranges_free(&rs);
 
-	for (c = 0; c < ARRAY_SIZE(cpus); c++) {
-		struct kr_writer w = KR_WRITER_V1(cpus[c]);
+	/* xxh64 by default, crc32 for a next kernel older than the flag */
+	for (c = 0; c < 2 * ARRAY_SIZE(cpus); c++) {
+		struct kr_writer w = KR_WRITER_V1(cpus[c % ARRAY_SIZE(cpus)]);
 
+		if (c == ARRAY_SIZE(cpus)) {
+			kho_ranges_abort(&kr);
+			kr.crc32_blob = true;
+			ASSERT_EQ(0, kho_ranges_serialize(&kr));
+		}
+		w.flags = kr.crc32_blob ? 0 : KHO_RANGES_BLOB_XXH64;
 		ASSERT_EQ(kr.blob_size, kr_writer_blob(out, &w, r, nr));
 		ASSERT_EQ(0, memcmp(out, kr_blob_hdr(&kr), kr.blob_size)) {
-			TH_LOG("writer cpu %u differs from the serializer", c);
+			TH_LOG("writer %u differs from the serializer", c);
 		}
 	}
 	kho_ranges_destroy(&kr);
@@ -324,7 +331,7 @@ TEST_F(abi, unknown_incompat_info_flags_reserve_but_never_restore)
 	}
 }
 
-/* blob flags: bits 0..15 ignored, bits 16..31 reject the whole blob */
+/* blob flags: bits 0..15 ignored, unknown bits 16..31 reject the blob */
 TEST_F(abi, unknown_blob_flags)
 {
 	struct abi *a = &self->a;
@@ -336,7 +343,7 @@ TEST_F(abi, unknown_blob_flags)
 
 		w.flags = 1U << bit;
 		ret = abi_boot(a, &w, KHO_RANGES_RESERVE_ASCENDING);
-		if (bit < 16) {
+		if (bit < 16 || (1U << bit) & KHO_RANGES_BLOB_INCOMPAT_KNOWN) {
 			ASSERT_EQ(0, ret);
 			abi_check_accepted(_metadata, a);
 		} else {
@@ -634,13 +641,21 @@ TEST(v2_writers_of_any_cpu_produce_the_serializers_bytes)
 		}
 	}
 
-	for (c = 0; c < ARRAY_SIZE(cpus); c++) {
-		struct kr_writer wr = KR_WRITER_V2(cpus[c]);
+	/* xxh64 by default, crc32 for a next kernel older than the flag */
+	for (c = 0; c < 2 * ARRAY_SIZE(cpus); c++) {
+		struct kr_writer wr = KR_WRITER_V2(cpus[c % ARRAY_SIZE(cpus)]);
 
+		if (c == ARRAY_SIZE(cpus)) {
+			kho_ranges_abort(&kr);
+			kr.crc32_blob = true;
+			ASSERT_EQ(0, kho_ranges_serialize(&kr));
+			b = (const u8 *)kr_blob_hdr(&kr);
+		}
+		wr.flags = kr.crc32_blob ? 0 : KHO_RANGES_BLOB_XXH64;
 		ASSERT_EQ(kr.blob_size, kr_writer_blob_v2(out, &wr, r, nr, bm,
 							  nr_bm));
 		ASSERT_EQ(0, memcmp(out, b, kr.blob_size)) {
-			TH_LOG("writer cpu %u differs from the serializer", c);
+			TH_LOG("writer %u differs from the serializer", c);
 		}
 	}
 	kho_ranges_destroy(&kr);
@@ -1078,6 +1093,12 @@ TEST(golden_v1_minor3_still_reads)
 TEST(golden_v2_serializer_reads)
 {
 	golden_check(_metadata, "v2-serializer");
+}
+
+/* the serializer's default checksum, frozen: KHO_RANGES_BLOB_XXH64 */
+TEST(golden_v2_xxh64_reads)
+{
+	golden_check(_metadata, "v2-xxh64");
 }
 
 /*

@@ -50,13 +50,16 @@ static inline __le64 *kr_blob_words(struct kho_ranges *kr, unsigned long i)
 			le64_to_cpu(kr_blob_bm(kr, i)->words));
 }
 
-/* recompute the crc the way a writer does, over header and payload */
+/* recompute the checksum the header's flags call for, as a writer does */
 static inline void kr_blob_seal(struct kho_ranges_blob_hdr *hdr)
 {
 	size_t len = le32_to_cpu(hdr->hdr_size) + le64_to_cpu(hdr->payload_size);
+	u32 flags = le32_to_cpu(hdr->flags);
+	u64 sum = kho_ranges_blob_checksum(hdr, len, flags);
 
-	hdr->crc = 0;
-	hdr->crc = cpu_to_le32(~crc32_le(~0U, (void *)hdr, len));
+	hdr->crc = cpu_to_le32((u32)sum);
+	if (flags & KHO_RANGES_BLOB_XXH64)
+		hdr->reserved = cpu_to_le32((u32)(sum >> 32));
 }
 
 /* rewrite the FDT's blob-size property in place */

@@ -111,14 +111,14 @@ TEST_F(bad_blob, other_page_size)
 
 TEST_F(bad_blob, unknown_incompat_blob_flag)
 {
-	self->hdr->flags = cpu_to_le32(1U << 16);
+	self->hdr->flags |= cpu_to_le32(1U << 17);
 	kr_blob_seal(self->hdr);
 	ASSERT_EQ(-EOPNOTSUPP, deserialize(_metadata, self));
 }
 
 TEST_F(bad_blob, unknown_compat_blob_flag_is_ignored)
 {
-	self->hdr->flags = cpu_to_le32(1U << 3);
+	self->hdr->flags |= cpu_to_le32(1U << 3);
 	kr_blob_seal(self->hdr);
 	ASSERT_EQ(0, deserialize(_metadata, self));
 }

@@ -332,6 +332,7 @@ struct bb_edit {
 	struct kr_writer_bm bm[BB_MAX_RECS];
 	unsigned long nr_bm;
 	u64 words[BB_MAX_WORDS];
+	u32 flags;
 };
 
 static void bb_load(struct __test_metadata *_metadata, struct kho_ranges *kr,
@@ -346,6 +347,7 @@ static void bb_load(struct __test_metadata *_metadata, struct kho_ranges *kr,
 	memset(e, 0, sizeof(*e));
 	e->nr = get_unaligned_le64(b + 24);
 	e->nr_bm = get_unaligned_le64(b + 48);
+	e->flags = get_unaligned_le32(b + 16);
 	ASSERT_GE(BB_MAX_RECS, e->nr);
 	ASSERT_GE(BB_MAX_RECS, e->nr_bm);
 	for (i = 0; i < e->nr; i++) {
@@ -376,6 +378,7 @@ static void bb_store(struct __test_metadata *_metadata, struct kho_ranges *kr,
 	struct kr_writer w = KR_WRITER_V2(KR_WRITER_LE64);
 	size_t size;
 
+	w.flags = e->flags;
 	size = kr_writer_blob_v2(phys_to_virt(kr->blob_phys), &w, e->r, e->nr,
 				 e->bm, e->nr_bm);
 	/* the spare room after the records stays clear of them */

@@ -141,7 +141,8 @@ static inline void kr_fuzz_reloc_blob(u8 *blob, size_t len, phys_addr_t base)
 }
 
 /*
- * Seal the blob as a writer does: crc over header (crc field zero) and
+ * Seal the blob as a writer does: the checksum its flags call for (crc32
+ * or xxh64, kho_ranges_blob_checksum()) over header and
  * payload, if the header's sizes stay inside the @room bytes the harness
  * controls (at most KR_FUZZ_CLAIM_MAX). In every major the crc field is at
  * the same offset and payload_size counts all that follows the header (in
@@ -149,7 +150,8 @@ static inline void kr_fuzz_reloc_blob(u8 *blob, size_t len, phys_addr_t base)
  */
 static inline void kr_fuzz_seal_blob(u8 *blob, size_t room)
 {
-	u64 hdr_size, payload;
+	u64 hdr_size, payload, sum;
+	u32 flags;
 
 	room = min_t(size_t, room, KR_FUZZ_CLAIM_MAX);
 	if (room < sizeof(struct kho_ranges_blob_hdr))
@@ -159,9 +161,11 @@ static inline void kr_fuzz_seal_blob(u8 *blob, size_t room)
 	if (hdr_size < sizeof(struct kho_ranges_blob_hdr) || hdr_size > room ||
 	    payload > room - hdr_size)
 		return;
-	put_unaligned_le32(0, KR_FUZZ_HDR(blob, crc));
-	put_unaligned_le32(~crc32_le(~0U, blob, hdr_size + payload),
-			   KR_FUZZ_HDR(blob, crc));
+	flags = get_unaligned_le32(KR_FUZZ_HDR(blob, flags));
+	sum = kho_ranges_blob_checksum(blob, hdr_size + payload, flags);
+	put_unaligned_le32((u32)sum, KR_FUZZ_HDR(blob, crc));
+	if (flags & KHO_RANGES_BLOB_XXH64)
+		put_unaligned_le32((u32)(sum >> 32), KR_FUZZ_HDR(blob, reserved));
 }
 
 /* a root FDT as kho_ranges_serialize() writes it, into @room bytes */

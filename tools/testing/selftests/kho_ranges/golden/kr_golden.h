@@ -3,7 +3,8 @@
  * A writer of kho_ranges blobs that shares no code with mm/kho_ranges.c:
  * every field is put byte by byte from the ABI table in
  * Documentation/core-api/kho_ranges.rst, and the checksum is a bitwise
- * crc32 rather than lib/crc32.c. It can write the bytes the way a
+ * crc32 rather than lib/crc32.c, or an xxh64 written from the xxHash
+ * specification rather than lib/xxhash.c. It can write the bytes the way a
  * little-endian, a big-endian or a 32-bit kernel would produce them, and
  * longer headers and records the way a later minor version would; of
  * major 2, with bitmap records and their words.
@@ -123,6 +124,69 @@ static inline u32 kr_writer_crc32(u32 crc, const u8 *p, size_t len)
 	return crc;
 }
 
+/* xxh64 from the xxHash specification: one pass, seed 0, little endian */
+#define KR_XXH_P1	0x9e3779b185ebca87ULL
+#define KR_XXH_P2	0xc2b2ae3d27d4eb4fULL
+#define KR_XXH_P3	0x165667b19e3779f9ULL
+#define KR_XXH_P4	0x85ebca77c2b2ae63ULL
+#define KR_XXH_P5	0x27d4eb2f165667c5ULL
+
+static inline u64 kr_writer_rotl(u64 x, unsigned int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline u64 kr_writer_le(const u8 *p, unsigned int n)
+{
+	u64 v = 0;
+
+	while (n--)
+		v = (v << 8) | p[n];
+	return v;
+}
+
+static inline u64 kr_writer_xxh_round(u64 acc, u64 lane)
+{
+	return kr_writer_rotl(acc + lane * KR_XXH_P2, 31) * KR_XXH_P1;
+}
+
+static inline u64 kr_writer_xxh64(const u8 *p, size_t len)
+{
+	u64 v[4] = { KR_XXH_P1 + KR_XXH_P2, KR_XXH_P2, 0, -KR_XXH_P1 };
+	size_t left = len;
+	unsigned int i;
+	u64 h;
+
+	if (left >= 32) {
+		for (; left >= 32; left -= 32, p += 32)
+			for (i = 0; i < 4; i++)
+				v[i] = kr_writer_xxh_round(v[i],
+							   kr_writer_le(p + 8 * i, 8));
+		h = kr_writer_rotl(v[0], 1) + kr_writer_rotl(v[1], 7) +
+		    kr_writer_rotl(v[2], 12) + kr_writer_rotl(v[3], 18);
+		for (i = 0; i < 4; i++)
+			h = (h ^ kr_writer_xxh_round(0, v[i])) * KR_XXH_P1 +
+			    KR_XXH_P4;
+	} else {
+		h = KR_XXH_P5;
+	}
+	h += len;
+	for (; left >= 8; left -= 8, p += 8)
+		h = kr_writer_rotl(h ^ kr_writer_xxh_round(0, kr_writer_le(p, 8)),
+				   27) * KR_XXH_P1 + KR_XXH_P4;
+	if (left >= 4) {
+		h = kr_writer_rotl(h ^ kr_writer_le(p, 4) * KR_XXH_P1, 23) *
+		    KR_XXH_P2 + KR_XXH_P3;
+		left -= 4;
+		p += 4;
+	}
+	for (; left; left--, p++)
+		h = kr_writer_rotl(h ^ *p * KR_XXH_P5, 11) * KR_XXH_P1;
+	h = (h ^ (h >> 33)) * KR_XXH_P2;
+	h = (h ^ (h >> 29)) * KR_XXH_P3;
+	return h ^ (h >> 32);
+}
+
 /* the header fields of 1.0, at their offsets in every version */
 static inline void kr_writer_hdr(u8 *out, const struct kr_writer *w,
 				 unsigned long nr, u64 payload)
@@ -198,6 +262,14 @@ static inline size_t kr_writer_blob_v2(u8 *out, const struct kr_writer *w,
 		words += kr_writer_words_len(bm[i].nr_bits);
 	}
 
+	/* bytes 40 to 47 are still zero, as the checksum reads them */
+	if (w->flags & KHO_RANGES_BLOB_XXH64) {
+		u64 sum = kr_writer_xxh64(out, size);
+
+		kr_writer_put(out + 40, (u32)sum, 4, w->cpu);
+		kr_writer_put(out + 44, (u32)(sum >> 32), 4, w->cpu);
+		return size;
+	}
 	crc = ~kr_writer_crc32(~0U, out, size);
 	kr_writer_put(out + 40, crc, 4, w->cpu);
 	return size;

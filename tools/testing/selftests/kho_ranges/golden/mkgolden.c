@@ -286,9 +286,10 @@ static void golden_minor3(void)
  * The round-trip mix again, now with windows dense enough for bitmap
  * records of orders 0, 2, 3 and 6 (the last over two windows), a window
  * of mixed tags that stays range records, and few enough runs for
- * memblock's 128 static regions.
+ * memblock's 128 static regions. @crc32: checksummed with crc32, as
+ * v2-serializer was, or with the default xxh64 (v2-xxh64).
  */
-static void golden_v2_serializer(void)
+static void golden_v2_serializer(const char *name, bool crc32)
 {
 	const u64 delta = kho_sim.ram_base - KR_GOLDEN_BASE;
 	static u8 blob[1 << 16], fdt[PAGE_SIZE];
@@ -296,10 +297,11 @@ static void golden_v2_serializer(void)
 	unsigned long i, nr, nr_bm;
 	struct kho_ranges kr;
 
-	if (frozen("v2-serializer"))
+	if (frozen(name))
 		return;
 	kho_sim_reset_pages();
 	kho_ranges_init(&kr);
+	kr.crc32_blob = crc32;
 	for (i = 0; i < 21; i++)
 		kho_ranges_preserve_folio(&kr, folio_alloc(GFP_KERNEL, i / 3), 1);
 	for (i = 0; i < 6; i++)
@@ -341,18 +343,25 @@ static void golden_v2_serializer(void)
 
 		put_unaligned_le64(get_unaligned_le64(start) - delta, start);
 	}
-	put_unaligned_le32(0, blob + 40);
-	put_unaligned_le32(~kr_writer_crc32(~0U, blob, kr.blob_size), blob + 40);
+	put_unaligned_le64(0, blob + 40);
+	if (crc32) {
+		put_unaligned_le32(~kr_writer_crc32(~0U, blob, kr.blob_size),
+				   blob + 40);
+	} else {
+		put_unaligned_le64(kr_writer_xxh64(blob, kr.blob_size),
+				   blob + 40);
+	}
 	memcpy(fdt, phys_to_virt(kr.fdt_phys), PAGE_SIZE);
 	fdt_setprop_inplace_u64(fdt, 0, KHO_RANGES_FDT_PROP_BLOB,
 				kr.blob_phys - delta);
 	fdt_setprop_inplace_u64(fdt, 0, KHO_RANGES_FDT_PROP_SPARE,
 				kr.spare_phys - delta);
 
-	write_bytes("v2-serializer", "blob", blob, kr.blob_size);
-	write_bytes("v2-serializer", "fdt", fdt, fdt_totalsize(fdt));
-	write_expect("v2-serializer",
-		     "mm/kho_ranges.c ABI 2.0: range records and bitmap records of orders 0, 2, 3, 6",
+	write_bytes(name, "blob", blob, kr.blob_size);
+	write_bytes(name, "fdt", fdt, fdt_totalsize(fdt));
+	write_expect(name, crc32 ?
+		     "mm/kho_ranges.c ABI 2.0: range records and bitmap records of orders 0, 2, 3, 6" :
+		     "mm/kho_ranges.c ABI 2.0, xxh64 flag: range records and bitmap records of orders 0, 2, 3, 6",
 		     KR_TEST_RAM + KR_TEST_POOL, kr.fdt_phys - delta,
 		     fdt_totalsize(fdt), kr.blob_phys - delta, kr.blob_size,
 		     kr.spare_phys - delta, kr.spare_size, blob);
@@ -429,7 +438,8 @@ int main(int argc, char **argv)
 		return 1;
 	golden_serializer();
 	golden_minor3();
-	golden_v2_serializer();
+	golden_v2_serializer("v2-serializer", true);
+	golden_v2_serializer("v2-xxh64", false);
 	golden_v2_minor1();
 	kho_sim_exit();
 	return 0;
