@@ -135,7 +135,7 @@ summary() {
 	}
 	END {
 		nb = split(bl, b, " ")
-		nm = split("deser-up/r deser-up/rb deser-bk/rb handover memory preserve serialize restore probe", m, " ")
+		nm = split("deser-up/r deser-up/rb deser-bk/rb handover memory preserve serialize restore", m, " ")
 		printf "%-15s %8s", "", ""
 		for (j = 1; j <= nm; j++) printf " | %-*s", nb * 7 - 1, m[j]
 		printf "\n%-15s %8s", "workload", "folios"
@@ -156,8 +156,7 @@ summary() {
 					else if (j == 5) v = r(mem[key, t], mem[key, "ranges"])
 					else if (j == 6) v = r(pres[key, t], pres[key, "ranges"])
 					else if (j == 7) v = r(ser[key, t], ser[key, "ranges"])
-					else if (j == 8) v = r(rest[key, t], rest[key, "ranges"])
-					else v = r(probe[key, t], probe[key, "ranges"])
+					else v = r(rest[key, t], rest[key, "ranges"])
 					printf " %6s", v
 				}
 			}
@@ -179,7 +178,7 @@ radix_wins() {
 		deser[key, t, s] = $14
 		v[key, t, "preserve"] = $8; v[key, t, "memory"] = $9
 		v[key, t, "handover"] = $11; v[key, t, "serialize"] = $10
-		v[key, t, "restore"] = $18; v[key, t, "probe"] = $19
+		v[key, t, "restore"] = $18
 	}
 	END {
 		why["preserve"] = "a bit set in a leaf found by three array lookups, against a maple tree insert that merges ranges"
@@ -187,14 +186,13 @@ radix_wins() {
 		why["restore"] = "page->private, written by the deserializer, against a binary search of the blob"
 		why["memory"] = "one bit per folio in a 4 KiB leaf, against a range or leaf per run, where runs are many and short"
 		why["handover"] = "one bit per folio in a 4 KiB leaf, against records, where runs are many and short"
-		why["probe"] = "fewer bytes to read"
 		why["deserialize"] = "see the deserialize columns"
-		split("preserve memory serialize handover restore probe", ms, " ")
+		split("preserve memory serialize handover restore", ms, " ")
 		for (k = 1; k <= n; k++) {
 			key = order[k]; split(key, w, " ")
 			p = key; sub(/^[^ ]* /, "", p); gsub(/"/, "", p)
 			line = ""
-			for (j = 1; j <= 6; j++) {
+			for (j = 1; j <= 5; j++) {
 				a = v[key, "radix", ms[j]]; b = v[key, "ranges", ms[j]]
 				if (a != "" && b > 0 && a < b) {
 					line = line sprintf("    %-10s %.3gx: %s\n", ms[j], a / b, why[ms[j]])
@@ -220,7 +218,8 @@ echo
 echo "== summary: baseline / ranges, medians (above 1: ranges is smaller or faster) =="
 echo "one column per baseline: 6.16 = bitmap-6.16, 6.18 = bitmap-6.18, radix"
 echo "deser-up/r: upstream walk vs ranges; deser-up/rb: upstream walk vs ranges-bulk;"
-echo "deser-bk/rb: the baseline's bulk deserializer vs ranges-bulk"
+echo "deser-bk/rb: the baseline's bulk deserializer vs ranges-bulk; no probe column: the probes of"
+echo "ranges and of the baselines measure different work (bench/README.md, the limit probe)"
 summary "${csvs[@]}"
 echo
 echo "== where radix beats ranges (radix / ranges below 1) =="
