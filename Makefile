@@ -125,6 +125,7 @@ KR_INC := $(ARCH_INC) -Itools/testing/kho_ranges -Iinclude -Ibench/baselines -I$
 	  -I$(K)/tools/testing/shared -I$(K)/tools/testing/memblock \
 	  -I$(K)/tools/include -I$(K)/scripts/dtc/libfdt
 KR_DEF := -D_LGPL_SOURCE -DCONFIG_64BIT=1 -DCONFIG_PHYS_ADDR_T_64BIT -DCONFIG_CONTIG_ALLOC=1 \
+	  -DCONFIG_KHO_RANGES_COMPAT=1 \
 	  
 
 CRC_INC := -Itools/testing/kho_ranges/crc -I$(GEN)/crc -I$(GEN) \
@@ -186,7 +187,7 @@ $(B)/$(1)/libfdt_%.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) -I$(K)/scripts/dtc/libfdt -c $(K)/scripts/dtc/libfdt/$$*.c -o $$@
-$(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi.h $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h \
+$(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi.h include/linux/kho_ranges_vmalloc.h include/linux/kexec_handover.h $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h \
 	tools/testing/kho_ranges/crc/*.h tools/testing/kho_ranges/crc/linux/*.h)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
@@ -195,6 +196,10 @@ $(B)/$(1)/bl_%.o: bench/baselines/%.c $$(wildcard bench/baselines/*.h) $(GEN)/kt
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -Ibench/baselines -c $$< -o $$@
+$(B)/$(1)/sim_%.o: tools/testing/kho_ranges/%.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/ktree/.stamp
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
 $(B)/$(1)/sim.o: tools/testing/kho_ranges/sim.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/ktree/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
@@ -205,7 +210,8 @@ KERNEL_OBJS_$(1) := $(addprefix $(B)/$(1)/, maple.o xarray.o linux.o \
 	lib_vsprintf.o \
 	memblock.o mb_slab.o mmzone.o crc32.o xxhash.o \
 	$(addprefix libfdt_,$(addsuffix .o,$(FDT_SRCS))) \
-	kr_kho_ranges.o kr_kho_ranges_restore.o sim.o \
+	kr_kho_ranges.o kr_kho_ranges_restore.o kr_kho_ranges_vmalloc.o \
+	kr_kho_ranges_compat.o sim.o sim_vmalloc.o \
 	$(addprefix bl_,$(addsuffix .o,$(BASELINES))))
 endef
 

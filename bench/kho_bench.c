@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include <linux/kho_ranges.h>
+#include <linux/kho_ranges_vmalloc.h>
 #include <linux/libfdt.h>
 #include <linux/maple_tree.h>
 #include <linux/memblock.h>
@@ -35,6 +36,7 @@
 
 #include "sim.h"
 #include "kho_baseline.h"
+#include "kho_bitmap.h"
 #include "kb_probe.h"
 #include "workload.h"
 
@@ -538,6 +540,148 @@ static void kb_fill(struct kb_row *rows, unsigned int from, unsigned int to,
 	}
 }
 
+/*
+ * Restore with a cursor: every folio's order looked up again through one
+ * struct kho_ranges_restore_cursor, in address order and in the workload's
+ * order, beside a binary search per folio and the bitmap tracker's
+ * page->private (its restore_ns, measured in workload order, and again in
+ * address order here while the memmap still holds it). One line on stdout
+ * and, with --csv, one row in restore_cursor.csv next to it. Timed with
+ * kb_measure(), but not kb_ir_*(): bench/regress.sh does not count it.
+ */
+static unsigned long *kb_rc_pfns;
+
+static int kb_rc_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static noinline void kb_rc_cursor_sorted(struct kb_ctx *c)
+{
+	struct kho_ranges_restore_cursor cur;
+	unsigned long long sum = 0;
+	unsigned long i;
+	u32 info;
+
+	kho_ranges_restore_cursor_init(&cur, &c->in);
+	for (i = 0; i < c->w->nr_folios; i++) {
+		kb_err(c, kho_ranges_cursor_lookup(&cur, PFN_PHYS(kb_rc_pfns[i]),
+						   NULL, NULL, &info));
+		sum += kho_ranges_info_order(info);
+	}
+	c->sum = sum;
+}
+
+static noinline void kb_rc_cursor_workload(struct kb_ctx *c)
+{
+	struct kho_ranges_restore_cursor cur;
+	unsigned long long sum = 0;
+	unsigned long i;
+	u32 info;
+
+	kho_ranges_restore_cursor_init(&cur, &c->in);
+	for (i = 0; i < c->w->nr_folios; i++) {
+		kb_err(c, kho_ranges_cursor_lookup(&cur,
+						   PFN_PHYS(c->w->folios[i].pfn),
+						   NULL, NULL, &info));
+		sum += kho_ranges_info_order(info);
+	}
+	c->sum = sum;
+}
+
+static noinline void kb_rc_bsearch_sorted(struct kb_ctx *c)
+{
+	unsigned long long sum = 0;
+	unsigned long i;
+	u32 info;
+
+	for (i = 0; i < c->w->nr_folios; i++) {
+		kb_err(c, kho_ranges_lookup(&c->in, PFN_PHYS(kb_rc_pfns[i]),
+					    NULL, NULL, &info));
+		sum += kho_ranges_info_order(info);
+	}
+	c->sum = sum;
+}
+
+static noinline void kb_rc_bitmap_sorted(struct kb_ctx *c)
+{
+	unsigned long long sum = 0;
+	unsigned long i;
+
+	for (i = 0; i < c->w->nr_folios; i++)
+		sum += kho_bitmap_restore_order(kb_rc_pfns[i]);
+	c->sum = sum;
+}
+
+static void kb_restore_cursor(const struct kb_config *cfg, struct kb_ctx *c,
+			      const struct kb_row *rows, unsigned int first,
+			      const struct kb_time *bsearch)
+{
+	static const char *const names[] = {
+		"bitmap_private_ns", "bitmap_private_sorted_ns",
+		"ranges_bsearch_ns", "ranges_bsearch_sorted_ns",
+		"ranges_cursor_sorted_ns", "ranges_cursor_ns",
+	};
+	void (*const fns[])(struct kb_ctx *) = {
+		NULL, kb_rc_bitmap_sorted, NULL, kb_rc_bsearch_sorted,
+		kb_rc_cursor_sorted, kb_rc_cursor_workload,
+	};
+	unsigned long long want = kb_order_sum(c->w), ns[6] = { 0 };
+	const struct kb_workload *w = c->w;
+	char path[4096], *slash;
+	unsigned long i;
+	FILE *f;
+
+	kb_rc_pfns = malloc(w->nr_folios * sizeof(*kb_rc_pfns));
+	if (!kb_rc_pfns)
+		return;
+	for (i = 0; i < w->nr_folios; i++)
+		kb_rc_pfns[i] = w->folios[i].pfn;
+	qsort(kb_rc_pfns, w->nr_folios, sizeof(*kb_rc_pfns), kb_rc_cmp);
+	ns[0] = first ? rows[0].restore.median : 0;
+	ns[2] = bsearch->median;
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		if (!fns[i] || (i == 1 && !first))
+			continue;
+		c->err = 0;
+		ns[i] = kb_measure(cfg, NULL, fns[i], c).median;
+		/* the memmap may not hold the bitmap's orders any more */
+		if (c->err || c->sum != want)
+			ns[i] = 0;
+	}
+	free(kb_rc_pfns);
+	printf("restore %s: %lu folios, %lu records:", w->name, w->nr_folios,
+	       c->in.nr_ranges + c->in.nr_bitmaps);
+	for (i = 0; i < ARRAY_SIZE(ns); i++)
+		printf(" %s=%llu", names[i], ns[i]);
+	printf("\n");
+	if (!cfg->csv)
+		return;
+	snprintf(path, sizeof(path), "%s", cfg->csv);
+	slash = strrchr(path, '/');
+	snprintf(slash ? slash + 1 : path,
+		 sizeof(path) - (slash ? slash + 1 - path : 0),
+		 "restore_cursor.csv");
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	if (!ftell(f) && !fseek(f, 0, SEEK_END) && !ftell(f)) {
+		fprintf(f, "workload,nr_folios,nr_records");
+		for (i = 0; i < ARRAY_SIZE(ns); i++)
+			fprintf(f, ",%s", names[i]);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "%s,%lu,%lu", w->name, w->nr_folios,
+		c->in.nr_ranges + c->in.nr_bitmaps);
+	for (i = 0; i < ARRAY_SIZE(ns); i++)
+		fprintf(f, ",%llu", ns[i]);
+	fprintf(f, "\n");
+	fclose(f);
+}
+
 static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 			 struct kb_row *rows, unsigned int *nr_rows,
 			 const bool (*skip)[KB_NR_STRATEGIES])
@@ -589,6 +733,7 @@ static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 			fprintf(stderr, "kho_bench: ranges restore found the wrong orders\n");
 			return -EFAULT;
 		}
+		kb_restore_cursor(cfg, c, rows, first, &restore);
 	}
 	probe = kb_measure(cfg, NULL, kb_ir_probe_ranges, c);
 	kb_fill(rows, first, *nr_rows, &restore, &probe);

@@ -251,6 +251,16 @@ static void kho_ranges_leaf_account(struct kho_ranges *kr,
 }
 
 /*
+ * The range hint: the range the last preserve stored, [@hint_start,
+ * @hint_end] of info @hint_info, with nothing in the tree from @hint_end + 1
+ * to @hint_limit - 1. Any other change to the tree forgets it.
+ */
+static void kho_ranges_hint_forget(struct kho_ranges *kr)
+{
+	kr->hint_limit = 0;
+}
+
+/*
  * Does the window of the entry @mas is on hold KHO_RANGES_LEAF_RANGES
  * entries of its info word, as far as its neighbours in the tree show?
  * A cheap look from where the store left @mas, so that the common sparse
@@ -289,6 +299,7 @@ static int kho_ranges_insert(struct kho_ranges *kr, unsigned long pfn,
 	void *entry;
 	int ret;
 
+	kho_ranges_hint_forget(kr);
 	/* the neighbours: one walk to the page before, one step past the gap */
 	mas_set(&mas, pfn ? pfn - 1 : pfn);
 	entry = mas_walk(&mas);
@@ -327,10 +338,13 @@ static int kho_ranges_insert_gap(struct kho_ranges *kr, struct ma_state *mas,
 	unsigned long start = pfn, end = last;
 	bool left = pfn && mas->index == pfn;
 	bool right = last != ULONG_MAX && mas->last == last;
+	/* the gap's end, or short of it if it runs to the last page frame */
+	unsigned long limit = mas->last == ULONG_MAX ? ULONG_MAX : mas->last + 1;
 	void *new = xa_mk_value(info);
 	int merged = 0;
 	int ret;
 
+	kho_ranges_hint_forget(kr);
 	if (left && mas_prev(mas, 0) == new) {
 		start = mas->index;
 		merged++;
@@ -347,7 +361,35 @@ static int kho_ranges_insert_gap(struct kho_ranges *kr, struct ma_state *mas,
 	if (ret)
 		return ret;
 	kr->nr_ranges = kr->nr_ranges + 1 - merged;
+	if (end == last) {
+		kr->hint_start = start;
+		kr->hint_end = end;
+		kr->hint_info = info;
+		kr->hint_limit = limit;
+	}
 	return !merged && kho_ranges_leaf_likely(mas, new);
+}
+
+/*
+ * The next folio after the range the last preserve stored, with its info
+ * word and short of the next entry: grow the range over it, one store.
+ * Return 0, a negative errno, or 1 if it is not such a folio.
+ */
+static int kho_ranges_extend_hint(struct kho_ranges *kr, unsigned long pfn,
+				  unsigned long last, u32 info, gfp_t gfp)
+{
+	MA_STATE(mas, &kr->mt, kr->hint_start, last);
+	int ret;
+
+	if (!kr->hint_limit || pfn != kr->hint_end + 1 ||
+	    info != kr->hint_info || last >= kr->hint_limit - 1)
+		return 1;
+	ret = mas_store_gfp(&mas, xa_mk_value(info), gfp);
+	if (ret)
+		return ret;
+	kr->hint_end = last;
+	kr->nr_pages += last - pfn + 1;
+	return 0;
 }
 
 static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
@@ -398,6 +440,7 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 	unsigned long nr_ranges = kr->nr_ranges, bit = 0, end;
 	int ret;
 
+	kho_ranges_hint_forget(kr);
 	ret = mas_store_gfp(&mas, NULL, gfp);
 	if (ret)
 		return ret;
@@ -472,6 +515,7 @@ static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
 				       (mas.last - mas.index + 1) >> order, true);
 		leaf->nr_folios += (mas.last - mas.index + 1) >> order;
 	}
+	kho_ranges_hint_forget(kr);
 	mas_set_range(&mas, ws, we);
 	if (mas_store_gfp(&mas, leaf, gfp | __GFP_NOWARN)) {
 		kho_ranges_leaf_free(leaf);
@@ -495,6 +539,11 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 
 	if (kr->finalized)
 		return -EBUSY;
+
+	/* right after the range the last call stored: grow it */
+	ret = kho_ranges_extend_hint(kr, pfn, last, info, gfp);
+	if (ret <= 0)
+		return ret;
 
 	/* the leaf the last call set bits in, if the folio is its again */
 	leaf = kr->hint_leaf;
@@ -628,6 +677,7 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 
 	if (kr->finalized)
 		return -EBUSY;
+	kho_ranges_hint_forget(kr);
 
 	/*
 	 * Every page must be preserved, and a cut may only fall on a folio
@@ -1231,43 +1281,67 @@ static void kho_ranges_out_leaf(struct kho_ranges_out *o, unsigned long ws,
 	o->bm_end = ws + KHO_RANGES_WINDOW_PAGES;
 }
 
-/* runs of set bits in @leaf, counted up to @max */
+/*
+ * Runs of set bits in @leaf, counted up to @max: a run starts at every
+ * set bit whose lower neighbour is clear, so a word at a time.
+ */
 static unsigned long kho_ranges_leaf_runs(const struct kho_ranges_leaf *leaf,
 					  unsigned long max)
 {
-	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
-	unsigned long bit = 0, runs = 0;
+	unsigned long nwords = BITS_TO_LONGS(kho_ranges_leaf_nbits(leaf->info));
+	unsigned long i, runs = 0, carry = 0;
 
-	while (runs < max &&
-	       (bit = find_next_bit(leaf->bits, nbits, bit)) < nbits) {
-		bit = find_next_zero_bit(leaf->bits, nbits, bit);
-		runs++;
+	for (i = 0; i < nwords && runs <= max; i++) {
+		unsigned long w = leaf->bits[i];
+
+		if (w)
+			runs += hweight_long(w & ~((w << 1) | carry));
+		carry = w >> (BITS_PER_LONG - 1);
 	}
 	return runs;
 }
 
 /*
  * A leaf goes out as a bitmap, unless its runs take fewer bytes as range
- * records: a leaf may have lost most of its folios since it was made.
+ * records: a leaf may have lost most of its folios since it was made. The
+ * runs are found a word at a time, one __ffs() per edge.
  */
 static void kho_ranges_out_window(struct kho_ranges_out *o, unsigned long ws,
 				  const struct kho_ranges_leaf *leaf)
 {
-	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
+	unsigned long nwords = BITS_TO_LONGS(kho_ranges_leaf_nbits(leaf->info));
 	unsigned int order = kho_ranges_info_order(leaf->info);
 	unsigned long max = kho_ranges_leaf_runs_max(leaf);
-	unsigned long bit = 0, end;
+	unsigned long i, start = 0, edge;
+	bool open = false;
 
-	if (kho_ranges_leaf_runs(leaf, max + 1) > max) {
+	if (kho_ranges_leaf_runs(leaf, max) > max) {
 		kho_ranges_out_leaf(o, ws, leaf);
 		return;
 	}
-	while ((bit = find_next_bit(leaf->bits, nbits, bit)) < nbits) {
-		end = find_next_zero_bit(leaf->bits, nbits, bit);
-		kho_ranges_out_range(o, ws + (bit << order),
-				     (end - bit) << order, leaf->info);
-		bit = end;
+	for (i = 0; i < nwords; i++) {
+		unsigned long w = leaf->bits[i], from = 0, x;
+
+		/* a word wholly out of a run, or wholly in one, has no edge */
+		if (w == (open ? ~0UL : 0))
+			continue;
+		/* the next edge at or above @from: a clear bit in a run, a set one out of it */
+		while ((x = (open ? ~w : w) & (~0UL << from))) {
+			from = __ffs(x);
+			edge = i * BITS_PER_LONG + from;
+			if (open)
+				kho_ranges_out_range(o, ws + (start << order),
+						     (edge - start) << order,
+						     leaf->info);
+			else
+				start = edge;
+			open = !open;
+		}
 	}
+	if (open)
+		kho_ranges_out_range(o, ws + (start << order),
+				     (nwords * BITS_PER_LONG - start) << order,
+				     leaf->info);
 }
 
 static void kho_ranges_out_walk(struct kho_ranges *kr, struct kho_ranges_out *o)

@@ -594,6 +594,23 @@ static int __init kho_ranges_check_bitmaps(const struct kho_ranges_incoming *in)
  * they belong; -EBADMSG for a checksum mismatch; -ERANGE for a record, or
  * the blob, outside memory.
  */
+/*
+ * Is [@start, @start + @size) inside one region of memblock.memory, as
+ * memblock_is_region_memory() says? For ranges that come in address
+ * order: *@mr is where the search stopped last time and only moves up.
+ */
+static bool __init kho_ranges_in_memory(struct memblock_region **mr,
+					u64 start, u64 size)
+{
+	struct memblock_region *end = memblock.memory.regions +
+				      memblock.memory.cnt;
+
+	while (*mr < end && (*mr)->base + (*mr)->size <= start)
+		(*mr)++;
+	return *mr < end && (*mr)->base <= start &&
+	       start + size <= (*mr)->base + (*mr)->size;
+}
+
 int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 			       phys_addr_t blob_phys,
 			       const void *blob, size_t blob_size)
@@ -601,6 +618,7 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 	unsigned long nr_pages = 0, nr_folios = 0, nr_unknown = 0;
 	unsigned long window = ULONG_MAX;
 	phys_addr_t covered = blob_phys, prev_end = 0;
+	struct memblock_region *mr = memblock.memory.regions;
 	bool window_in_memory = false;
 	struct kho_ranges_cursor c;
 	u64 start, size;
@@ -650,11 +668,11 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 		/* a bitmap window all in memory: none of its runs to check */
 		if (!c.range && c.b != window) {
 			window = c.b;
-			window_in_memory = memblock_is_region_memory(c.start,
-								     (u64)c.nr_bits << c.shift);
+			window_in_memory = kho_ranges_in_memory(&mr, c.start,
+								(u64)c.nr_bits << c.shift);
 		}
 		if ((c.range || !window_in_memory) &&
-		    !memblock_is_region_memory(start, size)) {
+		    !kho_ranges_in_memory(&mr, start, size)) {
 			pr_err("preserved %#llx+%#llx is outside memory\n",
 			       start, size);
 			ret = -ERANGE;

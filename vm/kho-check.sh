@@ -19,7 +19,13 @@
 #      did, that the pages in between were not handed over, and restores
 #      and compares every byte;
 #   4. a deliberately corrupted blob: stage 2 must reject the handover with
-#      a clean error and still boot to the end.
+#      a clean error and still boot to the end;
+#   5. the driver API: lib/test_kho_ranges_vmalloc.c preserves vmalloc()
+#      areas of each shape (one page, runs of pages, vmalloc_huge()) with
+#      kho_ranges_preserve_vmalloc() and restores them whole, and
+#      lib/test_kho_compat.c, written only against upstream KHO's
+#      <linux/kexec_handover.h>, preserves and restores through the
+#      compatibility layer; a hook serializes before each kexec.
 #
 # Every check is one TAP line; the totals go to build/tap/vm-check.tap for
 # .ci/run. Serial logs are kept in build/vm/.
@@ -106,7 +112,22 @@ vmrun corrupt --modes file --rounds 2 \
 	--expect 'KHO-TEST: no handover from the previous kernel' || rc=$?
 ok $rc "corrupted blob: rejected with -EBADMSG, boot completes"
 
-grep -hE 'KHO-TEST: PASS|KHO-TEST: [a-z0-9.-]+ orders|kho_ranges: deserialize|rejected' "$logs"/*-serial-*.log | sed 's/^/# /'
+rc=0
+vmrun driver-api --modes "file classic" --hook "$top/vm/hooks/kho-finalize.sh" \
+	--append "test_kho_ranges_vmalloc.run=1 test_kho_compat.run=1" \
+	--expect 'KHO-VMALLOC: PASS round=1 areas=6 pages=[0-9]+ mismatches=0 ealready=ok estale=ok ebadmsg=ok' \
+	--expect 'KHO-COMPAT: PASS round=1 folio\+pages\+vmalloc mismatches=0 twice=refused' || rc=$?
+ok $rc "vmalloc areas (one page, 512 and 100 pages, vmalloc_huge) back through kho_ranges_restore_vmalloc(), every byte checked; -EALREADY, -ESTALE, -EBADMSG"
+grep -q 'KHO-VMALLOC: PASS round=2 areas=6 .* mismatches=0' "$logs/driver-api-serial-file.log"
+ok $? "chained kexec: vmalloc areas preserved in stage 2 and restored in stage 3"
+grep -qE 'KHO-VMALLOC: round 1 area [0-9]+ huge: pages=1024 order=9 runs=1 ' "$logs/driver-api-serial-file.log"
+ok $? "vmalloc_huge() area preserved with its page order (9) as one run"
+grep -q 'KHO-COMPAT: PASS round=2 ' "$logs/driver-api-serial-file.log"
+ok $? "compat layer: a module written only against <linux/kexec_handover.h> passes across kexec_file_load x2 and kexec_load"
+! grep -qE 'KHO-(VMALLOC|COMPAT): .*FAIL' "$logs"/driver-api-serial-*.log
+ok $? "no FAIL line from the driver API test modules"
+
+grep -hE 'KHO-TEST: PASS|KHO-TEST: [a-z0-9.-]+ orders|KHO-VMALLOC: (PASS|round 1 area)|KHO-COMPAT: PASS|kho_ranges: deserialize|rejected' "$logs"/*-serial-*.log | sed 's/^/# /'
 {
 	echo "TAP version 13"
 	echo "1..$n"

@@ -31,6 +31,11 @@ struct folio;
  * @hint_leaf: the leaf the last preserve set bits in, or NULL: a shortcut
  *             past the tree for the next folio of its window.
  * @hint_ws:   first page frame of its window.
+ * @hint_start: the range the last preserve stored: its first page frame,
+ * @hint_end:  its last page frame,
+ * @hint_info: its info word,
+ * @hint_limit: and the first page frame of the entry after it; 0 when
+ *             there is no such range to grow (mm/kho_ranges.c).
  * @crc32_blob: checksum the blob with crc32, as ABI 1.0 and 2.0 readers
  *             expect, instead of xxh64 (%KHO_RANGES_BLOB_XXH64): for a
  *             next kernel older than that flag. Set before serializing.
@@ -57,6 +62,10 @@ struct kho_ranges {
 	unsigned long leaf_folios;
 	void *hint_leaf;
 	unsigned long hint_ws;
+	unsigned long hint_start;
+	unsigned long hint_end;
+	u32 hint_info;
+	unsigned long hint_limit;
 	bool crc32_blob;
 	bool finalized;
 	phys_addr_t blob_phys;

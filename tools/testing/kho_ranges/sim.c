@@ -3,13 +3,16 @@
  * The simulated machine: RAM arena, memmap, page allocator, memblock boot
  * and fault injection. See sim.h.
  */
+#define _GNU_SOURCE
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <linux/kho_ranges.h>
 #include <linux/mm.h>
 #include <linux/memblock.h>
 #include <linux/mutex.h>
@@ -26,9 +29,14 @@ __thread struct kho_harness_lock_stat kho_harness_lock_stat;
 struct page *kho_sim_memmap;
 unsigned long kho_sim_base_pfn;
 bool movable_node_enabled;
+/* the kernel's tracker and handover, as mm/kho_ranges_kernel.c has them */
+struct kho_ranges kho_ranges_kernel;
+struct kho_ranges_incoming kho_ranges_incoming;
 
 static void *arena_map;
 static size_t arena_map_size;
+/* the arena's memory, so that vmap() can map its pages a second time */
+static int arena_fd = -1;
 static size_t memmap_size;
 static struct memblock saved_memblock;
 static bool memblock_saved;
@@ -48,11 +56,26 @@ int kho_sim_init(u64 ram_size, u64 pool_size)
 	pool_size = ALIGN(pool_size, SIM_ALIGN);
 	total = ram_size + pool_size;
 	arena_map_size = total + SIM_ALIGN;
-	arena_map = mmap(NULL, arena_map_size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (arena_map == MAP_FAILED)
+	arena_fd = memfd_create("kho_sim_ram", 0);
+	if (arena_fd < 0)
 		return -ENOMEM;
+	if (ftruncate(arena_fd, total)) {
+		close(arena_fd);
+		return -ENOMEM;
+	}
+	arena_map = mmap(NULL, arena_map_size, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (arena_map == MAP_FAILED) {
+		close(arena_fd);
+		return -ENOMEM;
+	}
 	p = (char *)ALIGN((unsigned long)arena_map, SIM_ALIGN);
+	if (mmap(p, total, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, arena_fd, 0) != p) {
+		munmap(arena_map, arena_map_size);
+		close(arena_fd);
+		return -ENOMEM;
+	}
 
 	kho_sim.ram_base = (phys_addr_t)p;
 	kho_sim.ram_size = ram_size;
@@ -66,6 +89,7 @@ int kho_sim_init(u64 ram_size, u64 pool_size)
 			      -1, 0);
 	if (kho_sim_memmap == MAP_FAILED) {
 		munmap(arena_map, arena_map_size);
+		close(arena_fd);
 		return -ENOMEM;
 	}
 
@@ -84,7 +108,17 @@ void kho_sim_exit(void)
 {
 	munmap(kho_sim_memmap, memmap_size);
 	munmap(arena_map, arena_map_size);
+	close(arena_fd);
+	arena_fd = -1;
 	memset(&kho_sim, 0, sizeof(kho_sim));
+}
+
+int kho_sim_alias(void *va, phys_addr_t phys, size_t len)
+{
+	void *p = mmap(va, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		       arena_fd, phys - kho_sim.ram_base);
+
+	return p == va ? 0 : -ENOMEM;
 }
 
 void kho_sim_reset_pages(void)

@@ -2,7 +2,8 @@
 /*
  * Simulated machine for running mm/kho_ranges*.c in userspace.
  *
- * RAM is one large sparse anonymous mapping (MAP_NORESERVE), aligned to
+ * RAM is one large sparse shared mapping of a memfd (MAP_NORESERVE, so
+ * that vmap() can map its pages again elsewhere), aligned to
  * 1 GiB so that folios of any order up to PUD size are naturally aligned.
  * Its addresses are its physical addresses: phys_to_virt() is the identity,
  * as in the kernel's tools/testing shims. It is registered with the real
@@ -31,6 +32,12 @@ extern struct kho_sim kho_sim;
 
 int kho_sim_init(u64 ram_size, u64 pool_size);
 void kho_sim_exit(void);
+
+/*
+ * Map [@phys, @phys + @len) of the arena at @va too, over what was there:
+ * what vmap() does with page tables. Used by the vmalloc shim (vmalloc.c).
+ */
+int kho_sim_alias(void *va, phys_addr_t phys, size_t len);
 
 /* forget every page allocation and every struct page state */
 void kho_sim_reset_pages(void);

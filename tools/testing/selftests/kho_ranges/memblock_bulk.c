@@ -184,8 +184,8 @@ FIXTURE_TEARDOWN(memblock_bulk)
  *   ranges   --AA--BBCC------DD----------
  *   after    --NN--NNNN------NN----------
  *
- * Touching ranges become one region; one call, two passes over the
- * ranges.
+ * Touching ranges become one region; one call, one pass over the ranges
+ * (memblock.reserved holds few regions: they are merged from a copy).
  */
 TEST_F(memblock_bulk, ranges_into_empty_reserved)
 {
@@ -196,7 +196,7 @@ TEST_F(memblock_bulk, ranges_into_empty_reserved)
 	struct memblock_region *room = memblock.reserved.regions;
 
 	ASSERT_EQ(0, mbb_bulk(r, ARRAY_SIZE(r), &self->l));
-	ASSERT_EQ(2 * ARRAY_SIZE(r), self->l.calls);
+	ASSERT_EQ(ARRAY_SIZE(r), self->l.calls);
 	/* the room memblock.reserved lives in, then the ranges */
 	ASSERT_EQ(4, memblock.reserved.cnt);
 	ASSERT_REGION(0, 2, 2, MEMBLOCK_RSRV_NOINIT);
@@ -478,36 +478,42 @@ TEST_F(memblock_bulk, tightest_array_same_result)
 }
 
 /*
- *   before   ----------------...r-r-r-r-r-r   (60 regions, 129 slots)
+ * The result of merging @nr_old regions r (each one page, two apart, from
+ * page 1000) with 100 ranges below them and one over all of them, in an
+ * array of @slots: 101 noinit regions. The result runs 100 regions ahead
+ * of the old ones it has yet to read, and only ends with 101 regions
+ * because the old ones merge at the end:
+ *
+ *   before   ----------------...r-r-r-r-r-r
  *   ranges   A-B-C-D-...(100)...EEEEEEEEEEE
  *   after    N-N-N-N-...(100)...NNNNNNNNNNN
  *
- * The result runs 100 regions ahead of the old ones it has yet to read,
- * and only ends with 101 regions because the old ones merge at the end.
- * The dry run must see the lead and grow the array: in 129 slots, writing
- * 100 regions from the bottom would overwrite old regions not read yet.
+ * Return the array's max afterwards, and in *@calls how often the ranges
+ * were fetched.
  */
-TEST(memblock_bulk_result_running_ahead_grows)
+static unsigned long mbb_run_ahead(struct __test_metadata *_metadata,
+				   unsigned long nr_old, unsigned long slots,
+				   unsigned long *calls)
 {
-	size_t size = 129 * sizeof(struct memblock_region);
+	size_t size = slots * sizeof(struct memblock_region);
 	struct mbb_range r[101];
 	struct mbb_snap got;
 	struct mbb_list l;
-	unsigned long i;
+	unsigned long i, max;
 
 	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
 	kho_sim_boot(true);
 	ASSERT_EQ(0, memblock_reserve(kho_sim.pool_base, size));
 	ASSERT_EQ(0, memblock_reserved_move(kho_sim.pool_base, size));
-	for (i = 0; i < 60; i++)
+	for (i = 0; i < nr_old; i++)
 		ASSERT_EQ(0, memblock_reserve(MBB_PG(1000 + 2 * i), PAGE_SIZE));
 	for (i = 0; i < 100; i++)
 		r[i] = (struct mbb_range){ MBB_PG(2 * i), PAGE_SIZE };
-	r[100] = (struct mbb_range){ MBB_PG(1000), 119 * PAGE_SIZE };
+	r[100] = (struct mbb_range){ MBB_PG(1000),
+				     (2 * nr_old - 1) * PAGE_SIZE };
 
 	ASSERT_EQ(0, mbb_bulk(r, ARRAY_SIZE(r), &l));
 	ASSERT_EQ(NULL, mbb_check_reserved());
-	ASSERT_LT(129, memblock.reserved.max);
 	mbb_snap_below(&got, kho_sim.pool_base);
 	ASSERT_EQ(101, got.cnt);
 	for (i = 0; i < 100; i++) {
@@ -516,10 +522,52 @@ TEST(memblock_bulk_result_running_ahead_grows)
 		ASSERT_EQ(MEMBLOCK_RSRV_NOINIT, got.r[i].flags);
 	}
 	ASSERT_EQ(MBB_PG(1000), got.r[100].base);
-	ASSERT_EQ(119 * PAGE_SIZE, got.r[100].size);
+	ASSERT_EQ((2 * nr_old - 1) * PAGE_SIZE, got.r[100].size);
 	ASSERT_EQ(MEMBLOCK_RSRV_NOINIT, got.r[100].flags);
 	free(got.r);
+	max = memblock.reserved.max;
+	*calls = l.calls;
 	kho_sim_exit();
+	return max;
+}
+
+/*
+ * 60 old regions, and room for them and all 101 ranges in 170 slots: few
+ * enough to be merged from a copy, in one pass over the ranges, and the
+ * array need not grow.
+ */
+TEST(memblock_bulk_result_running_ahead_from_a_copy)
+{
+	unsigned long calls;
+
+	ASSERT_EQ(170, mbb_run_ahead(_metadata, 60, 170, &calls));
+	ASSERT_EQ(101, calls);
+}
+
+/*
+ * The same in 129 slots, fewer than the regions and ranges: the dry run
+ * must see that the result runs 100 regions ahead and grow the array, as
+ * writing from the bottom would overwrite old regions not read yet.
+ */
+TEST(memblock_bulk_result_running_ahead_grows)
+{
+	unsigned long calls;
+
+	ASSERT_LT(129, mbb_run_ahead(_metadata, 60, 129, &calls));
+	/* a dry run, another after growing, the merge */
+	ASSERT_EQ(3 * 101, calls);
+}
+
+/*
+ * 140 old regions, more than the copy holds, in 260 slots: merged in
+ * place after a dry run, the regions moved up far enough for the lead.
+ */
+TEST(memblock_bulk_result_running_ahead_in_place)
+{
+	unsigned long calls;
+
+	ASSERT_EQ(260, mbb_run_ahead(_metadata, 140, 260, &calls));
+	ASSERT_EQ(2 * 101, calls);
 }
 
 /*

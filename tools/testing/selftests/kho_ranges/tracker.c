@@ -59,6 +59,47 @@ TEST_F(tracker, coalesce_adjacent_equal_info)
 	kr_ranges_free(&rs);
 }
 
+/*
+ * Ascending folios grow the range the last call stored without a walk;
+ * they stop growing it one page short of the next entry (B), and the
+ * folio that closes the gap merges the way any insert does. The grown
+ * range never covers what B, or a later unpreserve, changed:
+ *
+ *   A A A A A . B      then A on the hole: AAAAAA B (two ranges)
+ *   unpreserve page 3, preserve A on 4: -EEXIST (4 is still A's)
+ */
+TEST_F(tracker, ascending_folios_grow_the_last_range)
+{
+	struct kr_ranges rs;
+	unsigned long i;
+
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(6), 1, KR_TAG(2)));
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(i), 1,
+						 KR_PLAIN));
+	ASSERT_EQ(2, self->kr.nr_ranges);
+	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(4), 2,
+					       KR_PLAIN));
+	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(5), 2,
+					       KR_PLAIN));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(5), 1, KR_PLAIN));
+	rs = kr_collect(&self->kr);
+	ASSERT_EQ(2, rs.nr);
+	ASSERT_RANGE(rs, 0, 0, 6, KR_PLAIN);
+	ASSERT_RANGE(rs, 1, 6, 1, KR_TAG(2));
+	kr_ranges_free(&rs);
+
+	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(3), 1));
+	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(4), 1,
+					       KR_PLAIN));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(3), 1, KR_PLAIN));
+	rs = kr_collect(&self->kr);
+	ASSERT_EQ(2, rs.nr);
+	ASSERT_RANGE(rs, 0, 0, 6, KR_PLAIN);
+	ASSERT_EQ(7, self->kr.nr_pages);
+	kr_ranges_free(&rs);
+}
+
 /* AAAA----AAAA, fill the hole with AAAA: the three become one */
 TEST_F(tracker, coalesce_fills_hole_both_sides)
 {
