@@ -121,7 +121,7 @@ MB_INC := -I$(GEN)/mb -I$(GEN) -I$(K)/tools/testing/memblock -I$(K)/tools/includ
 MB_DEF := -DCONFIG_PHYS_ADDR_T_64BIT
 
 # kho_ranges and everything written against it
-KR_INC := $(ARCH_INC) -Itools/testing/kho_ranges -Iinclude -I$(GEN) -I$(GEN)/generated \
+KR_INC := $(ARCH_INC) -Itools/testing/kho_ranges -Iinclude -Ibench/baselines -I$(GEN) -I$(GEN)/generated \
 	  -I$(K)/tools/testing/shared -I$(K)/tools/testing/memblock \
 	  -I$(K)/tools/include -I$(K)/scripts/dtc/libfdt
 KR_DEF := -D_LGPL_SOURCE -DCONFIG_64BIT=1 -DCONFIG_PHYS_ADDR_T_64BIT -DCONFIG_CONTIG_ALLOC=1 \
@@ -132,6 +132,10 @@ CRC_INC := -Itools/testing/kho_ranges/crc -I$(GEN)/crc -I$(GEN) \
 	   -I$(K)/tools/include
 
 FDT_SRCS := fdt fdt_ro fdt_rw fdt_sw fdt_wip fdt_strerror
+
+# the baselines of bench/baselines/ that build in both worlds (the ops
+# table and one file per baseline; kho_baseline_kernel.c is kernel-only)
+BASELINES := kho_baseline kho_bitmap kho_radix
 
 Q      ?= @
 WARN   := -Wall -Wno-unused-function -Werror=implicit-function-declaration -Werror=int-conversion
@@ -188,6 +192,10 @@ $(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
+$(B)/$(1)/bl_%.o: bench/baselines/%.c $$(wildcard bench/baselines/*.h) $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -Ibench/baselines -c $$< -o $$@
 $(B)/$(1)/sim_%.o: tools/testing/kho_ranges/%.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/ktree/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
@@ -203,7 +211,8 @@ KERNEL_OBJS_$(1) := $(addprefix $(B)/$(1)/, maple.o xarray.o linux.o \
 	memblock.o mb_slab.o mmzone.o crc32.o xxhash.o \
 	$(addprefix libfdt_,$(addsuffix .o,$(FDT_SRCS))) \
 	kr_kho_ranges.o kr_kho_ranges_restore.o kr_kho_ranges_vmalloc.o \
-	kr_kho_ranges_compat.o sim.o sim_vmalloc.o)
+	kr_kho_ranges_compat.o sim.o sim_vmalloc.o \
+	$(addprefix bl_,$(addsuffix .o,$(BASELINES))))
 endef
 
 $(eval $(call flavour,plain,$(CFLAGS_OPT)))
@@ -250,6 +259,7 @@ test-unit: $(B)/test_kho_ranges.san
 		grep -E '^(not )?ok |^# (PASSED|FAILED|Totals)'
 
 CHECKPATCH_FILES := $(wildcard mm/*.c include/linux/*.h lib/*.c bench/*.c bench/*.h \
+	bench/baselines/*.c bench/baselines/*.h \
 	$(ST)/*.c $(ST)/*.h tools/testing/kho_ranges/*.c \
 	tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
 

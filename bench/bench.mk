@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Benchmark: kho_ranges against KHO's bitmap tracker (bench/README.md)
+# Benchmark: kho_ranges against upstream KHO's trackers, the baselines of
+# bench/baselines/ (bench/README.md)
 #
 #   make bench            the default suite: results/*.csv, *.png, summary
 #   make bench-quick      the same pipeline on small workloads (a smoke test)
@@ -14,14 +15,14 @@
 # rapoport), so the benchmark uses the same objects as the tests.
 
 BENCH_SRCS := $(wildcard bench/*.c)
-BENCH_HDRS := $(wildcard bench/*.h)
+BENCH_HDRS := $(wildcard bench/*.h bench/baselines/*.h)
 RESULTS    := results
 
 .PHONY: bench-quick bench-regress bench-baseline
 
 $(B)/kho_bench: $(BENCH_SRCS) $(BENCH_HDRS) $(KERNEL_OBJS_plain) $(GEN)/ktree/.stamp
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(KR_DEF) $(KR_INC) -Ibench \
+	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(KR_DEF) $(KR_INC) -Ibench -Ibench/baselines \
 		$(BENCH_SRCS) $(KERNEL_OBJS_plain) $(LDLIBS) -lm -o $@
 
 # the checksum speeds behind the blob's checksum choice (results/checksum.csv)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kho_bench: kho_ranges against KHO's bitmap tracker (kho_bitmap.c), on the
- * same workloads (workload.c), in the same process, against the same real
+ * kho_bench: kho_ranges against the baselines of bench/baselines/ (upstream
+ * KHO's trackers, behind the ops table of kho_baseline.h), on the same
+ * workloads (workload.c), in the same process, against the same real
  * xarray, maple tree and mm/memblock.c.
  *
  * For each workload and tracker it measures preserving every folio,
@@ -34,6 +35,7 @@
 #include <linux/xarray.h>
 
 #include "sim.h"
+#include "kho_baseline.h"
 #include "kho_bitmap.h"
 #include "kb_probe.h"
 #include "workload.h"
@@ -42,9 +44,13 @@
 #define KB_POOL		(4ULL << 30)
 #define NSEC_PER_SEC	1000000000ULL
 
+/*
+ * A baseline's deserializers are KB_BASELINE (upstream's walk) and
+ * KB_BASELINE_BULK, named after the baseline: "bitmap", "radix-bulk".
+ */
 enum kb_strategy {
-	KB_BITMAP,
-	KB_BITMAP_BULK,
+	KB_BASELINE,
+	KB_BASELINE_BULK,
 	KB_RANGES,
 	KB_RANGES_ASC,
 	KB_RANGES_DESC,
@@ -53,18 +59,22 @@ enum kb_strategy {
 };
 
 static const char *const kb_strategy_names[KB_NR_STRATEGIES] = {
-	[KB_BITMAP] = "bitmap",
-	[KB_BITMAP_BULK] = "bitmap-bulk",
+	[KB_BASELINE] = "baseline",
+	[KB_BASELINE_BULK] = "baseline-bulk",
 	[KB_RANGES] = "ranges",
 	[KB_RANGES_ASC] = "ranges-asc",
 	[KB_RANGES_DESC] = "ranges-desc",
 	[KB_RANGES_BULK] = "ranges-bulk",
 };
 
-static bool kb_is_bitmap(enum kb_strategy s)
+static bool kb_is_baseline(enum kb_strategy s)
 {
-	return s == KB_BITMAP || s == KB_BITMAP_BULK;
+	return s == KB_BASELINE || s == KB_BASELINE_BULK;
 }
+
+/* rows of a tracker: kho_baselines[] by index, then ranges */
+#define KB_MAX_TRACKERS		8
+#define KB_RANGES_TRACKER	(KB_MAX_TRACKERS - 1)
 
 struct kb_config {
 	unsigned int reps;
@@ -72,8 +82,7 @@ struct kb_config {
 	double budget;
 	double max_run;
 	bool strategy[KB_NR_STRATEGIES];
-	unsigned int bits[2];
-	unsigned int nr_bits;
+	bool baseline[KB_MAX_TRACKERS];
 	const char *csv;
 	const char *dump;
 	bool summary;
@@ -95,6 +104,8 @@ struct kb_time {
 /* one CSV row: a tracker and one of its deserialize strategies */
 struct kb_row {
 	char tracker[16];
+	char strategy_name[24];
+	unsigned int tracker_idx;
 	enum kb_strategy strategy;
 	bool skipped;
 	struct kb_time preserve;
@@ -109,7 +120,7 @@ struct kb_row {
 	unsigned long long regions;
 };
 
-#define KB_MAX_ROWS	(2 * KB_NR_STRATEGIES)
+#define KB_MAX_ROWS	(KB_MAX_TRACKERS * KB_NR_STRATEGIES)
 
 /* everything the measured functions work on */
 struct kb_ctx {
@@ -118,11 +129,11 @@ struct kb_ctx {
 	struct kho_ranges kr;
 	bool kr_live;
 	struct kho_ranges_incoming in;
-	struct kho_bitmap kb;
-	bool kb_live;
-	unsigned int bits;
+	const struct kho_baseline_ops *ops;
+	void *bt;
+	struct kho_baseline_handover h;
+	struct kho_baseline_stats st;
 	long slab_delta;
-	unsigned long found;
 	unsigned long long sum;
 	int err;
 };
@@ -298,65 +309,127 @@ static noinline void kb_ir_probe_ranges(struct kb_ctx *c)
 	c->sum = kb_probe_ranges(phys_to_virt(c->kr.blob_phys));
 }
 
-/* ---- KHO bitmaps ------------------------------------------------------- */
+/* ---- the baselines (kho_baseline.h) ----------------------------------- */
 
-static void kb_setup_bitmap_preserve(struct kb_ctx *c)
+static void kb_setup_baseline_preserve(struct kb_ctx *c)
 {
-	if (c->kb_live)
-		kho_bitmap_destroy(&c->kb);
+	if (c->bt)
+		c->ops->destroy(c->bt);
 	kb_settle();
-	kho_bitmap_init(&c->kb, c->bits);
-	c->kb_live = true;
+	c->bt = c->ops->create(c->ops->variant);
+	if (!c->bt)
+		kb_err(c, -ENOMEM);
 }
 
-static noinline void kb_ir_preserve_bitmap(struct kb_ctx *c)
+static void kb_preserve_baseline(struct kb_ctx *c)
 {
 	const struct kb_workload *w = c->w;
 	long before = kho_sim_slab_objects();
 	unsigned long i;
 
 	for (i = 0; i < w->nr_folios; i++)
-		kb_err(c, kho_bitmap_preserve(&c->kb, w->folios[i].pfn,
-					      w->folios[i].order));
+		kb_err(c, c->ops->preserve(c->bt, w->folios[i].pfn,
+					   w->folios[i].order));
 	c->slab_delta = kho_sim_slab_objects() - before;
 }
 
-static void kb_setup_bitmap_serialize(struct kb_ctx *c)
+static void kb_setup_baseline_serialize(struct kb_ctx *c)
 {
-	kho_bitmap_abort(&c->kb);
+	c->ops->abort(c->bt);
 }
 
-static noinline void kb_ir_serialize_bitmap(struct kb_ctx *c)
+static void kb_serialize_baseline(struct kb_ctx *c)
 {
-	kb_err(c, kho_bitmap_serialize(&c->kb));
+	kb_err(c, c->ops->serialize(c->bt, &c->h));
 }
 
-static noinline void kb_ir_deserialize_bitmap(struct kb_ctx *c)
+static void kb_deserialize_baseline(struct kb_ctx *c, unsigned int how)
 {
-	kb_err(c, kho_bitmap_deserialize(c->kb.fdt_phys, c->kb.fdt_size,
-					 c->bits, false, &c->found));
+	kb_err(c, c->ops->deserialize(&c->h, how, &c->st));
 }
 
-static noinline void kb_ir_deserialize_bitmap_bulk(struct kb_ctx *c)
+static void kb_restore_baseline(struct kb_ctx *c)
 {
-	kb_err(c, kho_bitmap_deserialize(c->kb.fdt_phys, c->kb.fdt_size,
-					 c->bits, true, &c->found));
-}
-
-static noinline void kb_ir_restore_bitmap(struct kb_ctx *c)
-{
+	unsigned int (*restore)(unsigned long pfn) = c->ops->restore;
 	const struct kb_workload *w = c->w;
 	unsigned long i;
 	unsigned long long sum = 0;
 
 	for (i = 0; i < w->nr_folios; i++)
-		sum += kho_bitmap_restore_order(w->folios[i].pfn);
+		sum += restore(w->folios[i].pfn);
 	c->sum = sum;
 }
 
-static noinline void kb_ir_probe_bitmap(struct kb_ctx *c)
+static void kb_probe_baseline(struct kb_ctx *c)
 {
-	c->sum = kho_bitmap_read_all(c->kb.fdt_phys, c->kb.fdt_size, c->bits);
+	c->sum = c->ops->probe(&c->h);
+}
+
+/*
+ * The measured functions of a baseline, under names of its own for
+ * callgrind (bench/regress.sh): kb_ir_preserve_bitmap() and so on.
+ */
+struct kb_ir {
+	const char *strategy;
+	void (*preserve)(struct kb_ctx *c);
+	void (*serialize)(struct kb_ctx *c);
+	void (*deserialize)(struct kb_ctx *c);
+	void (*deserialize_bulk)(struct kb_ctx *c);
+	void (*restore)(struct kb_ctx *c);
+	void (*probe)(struct kb_ctx *c);
+};
+
+#define KB_IR_BASELINE(id)						\
+static noinline void kb_ir_preserve_##id(struct kb_ctx *c)		\
+{									\
+	kb_preserve_baseline(c);					\
+}									\
+static noinline void kb_ir_serialize_##id(struct kb_ctx *c)		\
+{									\
+	kb_serialize_baseline(c);					\
+}									\
+static noinline void kb_ir_deserialize_##id(struct kb_ctx *c)		\
+{									\
+	kb_deserialize_baseline(c, KHO_BASELINE_RESERVE |		\
+				KHO_BASELINE_MARK);			\
+}									\
+static noinline void kb_ir_deserialize_##id##_bulk(struct kb_ctx *c)	\
+{									\
+	kb_deserialize_baseline(c, KHO_BASELINE_BULK | KHO_BASELINE_MARK); \
+}									\
+static noinline void kb_ir_restore_##id(struct kb_ctx *c)		\
+{									\
+	kb_restore_baseline(c);						\
+}									\
+static noinline void kb_ir_probe_##id(struct kb_ctx *c)		\
+{									\
+	kb_probe_baseline(c);						\
+}									\
+static const struct kb_ir kb_ir_##id = {				\
+	.strategy = #id,						\
+	.preserve = kb_ir_preserve_##id,				\
+	.serialize = kb_ir_serialize_##id,				\
+	.deserialize = kb_ir_deserialize_##id,				\
+	.deserialize_bulk = kb_ir_deserialize_##id##_bulk,		\
+	.restore = kb_ir_restore_##id,					\
+	.probe = kb_ir_probe_##id,					\
+}
+
+/* one line per strategy name of kho_baselines[]; others use "baseline" */
+KB_IR_BASELINE(baseline);
+KB_IR_BASELINE(bitmap);
+KB_IR_BASELINE(radix);
+
+static const struct kb_ir *const kb_irs[] = { &kb_ir_bitmap, &kb_ir_radix };
+
+static const struct kb_ir *kb_ir_of(const struct kho_baseline_ops *ops)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kb_irs); i++)
+		if (!strcmp(kb_irs[i]->strategy, ops->strategy))
+			return kb_irs[i];
+	return &kb_ir_baseline;
 }
 
 /* ---- one workload ------------------------------------------------------ */
@@ -384,8 +457,6 @@ static unsigned long long kb_order_sum(const struct kb_workload *w)
 }
 
 static void (*const kb_deserializers[KB_NR_STRATEGIES])(struct kb_ctx *) = {
-	[KB_BITMAP] = kb_ir_deserialize_bitmap,
-	[KB_BITMAP_BULK] = kb_ir_deserialize_bitmap_bulk,
 	/*
 	 * One call per range in the cheaper order for memblock: descending
 	 * beat ascending on every workload (bench/README.md), since memblock
@@ -409,34 +480,48 @@ static int kb_fail(struct kb_ctx *c, const char *what)
  * booted memblock, and check what memblock holds afterwards.
  */
 static int kb_deserialize_all(const struct kb_config *cfg, struct kb_ctx *c,
-			      bool bitmap, unsigned long long want_noinit,
+			      const struct kb_ir *ir,
+			      unsigned long long want_noinit,
 			      const struct kb_row *proto, struct kb_row *rows,
-			      unsigned int *nr_rows, const bool *skip)
+			      unsigned int *nr_rows, const bool (*skip)[KB_NR_STRATEGIES])
 {
 	enum kb_strategy s;
 
 	for (s = 0; s < KB_NR_STRATEGIES; s++) {
+		void (*fn)(struct kb_ctx *c);
 		struct kb_row *row;
 
-		if (!cfg->strategy[s] || kb_is_bitmap(s) != bitmap)
+		if (!cfg->strategy[s] || kb_is_baseline(s) != !!ir)
 			continue;
 		row = &rows[(*nr_rows)++];
 		*row = *proto;
 		row->strategy = s;
-		if (skip && skip[s]) {
+		if (ir)
+			snprintf(row->strategy_name, sizeof(row->strategy_name),
+				 "%s%s", c->ops->strategy,
+				 s == KB_BASELINE_BULK ? "-bulk" : "");
+		else
+			snprintf(row->strategy_name, sizeof(row->strategy_name),
+				 "%s", kb_strategy_names[s]);
+		if (skip && skip[proto->tracker_idx][s]) {
 			row->skipped = true;
 			continue;
 		}
-		row->deserialize = kb_measure(cfg, kb_setup_boot,
-					      kb_deserializers[s], c);
+		if (!ir)
+			fn = kb_deserializers[s];
+		else if (s == KB_BASELINE_BULK)
+			fn = ir->deserialize_bulk;
+		else
+			fn = ir->deserialize;
+		row->deserialize = kb_measure(cfg, kb_setup_boot, fn, c);
 		if (c->err)
-			return kb_fail(c, kb_strategy_names[s]);
+			return kb_fail(c, row->strategy_name);
 		row->regions = memblock.reserved.cnt;
 		if (kb_noinit_bytes() != want_noinit ||
-		    (bitmap && c->found != c->w->nr_folios)) {
-			fprintf(stderr, "kho_bench: %s left %llu noinit bytes, expected %llu\n",
-				kb_strategy_names[s], kb_noinit_bytes(),
-				want_noinit);
+		    (ir && c->st.nr_folios != c->w->nr_folios)) {
+			fprintf(stderr, "kho_bench: %s %s left %llu noinit bytes, expected %llu\n",
+				row->tracker, row->strategy_name,
+				kb_noinit_bytes(), want_noinit);
 			return -EFAULT;
 		}
 	}
@@ -599,7 +684,7 @@ static void kb_restore_cursor(const struct kb_config *cfg, struct kb_ctx *c,
 
 static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 			 struct kb_row *rows, unsigned int *nr_rows,
-			 const bool *skip)
+			 const bool (*skip)[KB_NR_STRATEGIES])
 {
 	struct kb_time restore = { 0 }, probe;
 	unsigned int first = *nr_rows, i;
@@ -609,6 +694,7 @@ static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 	int ret;
 
 	snprintf(proto.tracker, sizeof(proto.tracker), "ranges");
+	proto.tracker_idx = KB_RANGES_TRACKER;
 	proto.preserve = kb_measure(cfg, kb_setup_ranges_preserve,
 				    kb_ir_preserve_ranges, c);
 	if (c->err)
@@ -634,7 +720,7 @@ static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 		le64_to_cpu(((struct kho_ranges_blob_hdr *)
 			     phys_to_virt(c->kr.blob_phys))->nr_ranges);
 
-	ret = kb_deserialize_all(cfg, c, false, noinit, &proto, rows, nr_rows,
+	ret = kb_deserialize_all(cfg, c, NULL, noinit, &proto, rows, nr_rows,
 				 skip);
 	if (ret)
 		return ret;
@@ -654,35 +740,44 @@ static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 	return 0;
 }
 
-static int kb_run_bitmap(const struct kb_config *cfg, struct kb_ctx *c,
-			 unsigned int bits, struct kb_row *rows,
-			 unsigned int *nr_rows, const bool *skip)
+static int kb_run_baseline(const struct kb_config *cfg, struct kb_ctx *c,
+			   unsigned int idx, struct kb_row *rows,
+			   unsigned int *nr_rows,
+			   const bool (*skip)[KB_NR_STRATEGIES])
 {
 	struct kb_time restore = { 0 }, probe;
 	unsigned int first = *nr_rows, i;
+	struct kho_baseline_sizes sizes;
 	struct kb_row proto = { 0 };
+	const struct kb_ir *ir;
 	bool deserialized = false;
 	int ret;
 
-	c->bits = bits;
-	snprintf(proto.tracker, sizeof(proto.tracker), "bitmap-%s",
-		 bits == KHO_BITMAP_BITS_6_16 ? "6.16" : "6.18");
-	proto.preserve = kb_measure(cfg, kb_setup_bitmap_preserve,
-				    kb_ir_preserve_bitmap, c);
+	if (c->bt)
+		c->ops->destroy(c->bt);
+	c->bt = NULL;
+	c->ops = kho_baselines[idx];
+	ir = kb_ir_of(c->ops);
+	snprintf(proto.tracker, sizeof(proto.tracker), "%s", c->ops->name);
+	proto.tracker_idx = idx;
+	proto.preserve = kb_measure(cfg, kb_setup_baseline_preserve,
+				    ir->preserve, c);
 	if (c->err)
-		return kb_fail(c, "bitmap preserve");
+		return kb_fail(c, "baseline preserve");
+
+	proto.serialize = kb_measure(cfg, kb_setup_baseline_serialize,
+				     ir->serialize, c);
+	if (c->err)
+		return kb_fail(c, "baseline serialize");
+	/* the only slab objects a baseline allocates are xarray nodes */
+	c->ops->sizes(c->bt, &c->h, &sizes);
 	proto.tracker_bytes = c->slab_delta * sizeof(struct xa_node) +
-			      kho_bitmap_struct_bytes(&c->kb);
+			      sizes.tracker;
+	proto.handover_bytes = sizes.handover;
+	proto.handover_alloc = sizes.handover_alloc;
+	proto.nr_records = sizes.nr_records;
 
-	proto.serialize = kb_measure(cfg, kb_setup_bitmap_serialize,
-				     kb_ir_serialize_bitmap, c);
-	if (c->err)
-		return kb_fail(c, "bitmap serialize");
-	proto.handover_bytes = kho_bitmap_handover_bytes(&c->kb);
-	proto.handover_alloc = (c->kb.nr_chunks + 1) * PAGE_SIZE;
-	proto.nr_records = c->kb.nr_bitmaps;
-
-	ret = kb_deserialize_all(cfg, c, true, c->w->bytes, &proto, rows,
+	ret = kb_deserialize_all(cfg, c, ir, c->w->bytes, &proto, rows,
 				 nr_rows, skip);
 	if (ret)
 		return ret;
@@ -690,13 +785,14 @@ static int kb_run_bitmap(const struct kb_config *cfg, struct kb_ctx *c,
 		deserialized |= !rows[i].skipped;
 	/* restore reads what the last deserialize left in the memmap */
 	if (deserialized) {
-		restore = kb_measure(cfg, NULL, kb_ir_restore_bitmap, c);
+		restore = kb_measure(cfg, NULL, ir->restore, c);
 		if (c->sum != kb_order_sum(c->w)) {
-			fprintf(stderr, "kho_bench: bitmap restore found the wrong orders\n");
+			fprintf(stderr, "kho_bench: %s restore found the wrong orders\n",
+				c->ops->name);
 			return -EFAULT;
 		}
 	}
-	probe = kb_measure(cfg, NULL, kb_ir_probe_bitmap, c);
+	probe = kb_measure(cfg, NULL, ir->probe, c);
 	kb_fill(rows, first, *nr_rows, &restore, &probe);
 	return 0;
 }
@@ -707,10 +803,10 @@ static void kb_release(struct kb_ctx *c)
 
 	if (c->kr_live)
 		kho_ranges_destroy(&c->kr);
-	if (c->kb_live)
-		kho_bitmap_destroy(&c->kb);
+	if (c->bt)
+		c->ops->destroy(c->bt);
 	c->kr_live = false;
-	c->kb_live = false;
+	c->bt = NULL;
 	if (c->area_pages) {
 		for (i = 0; i < c->w->nr_areas; i++)
 			free(c->area_pages[i]);
@@ -724,11 +820,12 @@ static void kb_release(struct kb_ctx *c)
  * simulated machine is made for it and torn down after.
  */
 static int kb_run(const struct kb_config *cfg, struct kb_workload *w,
-		  struct kb_row *rows, unsigned int *nr_rows, const bool *skip)
+		  struct kb_row *rows, unsigned int *nr_rows,
+		  const bool (*skip)[KB_NR_STRATEGIES])
 {
 	struct kb_ctx c = { .w = w };
 	unsigned long i, j;
-	unsigned int b;
+	unsigned int t;
 	int ret;
 
 	*nr_rows = 0;
@@ -759,8 +856,9 @@ static int kb_run(const struct kb_config *cfg, struct kb_workload *w,
 		}
 	}
 
-	for (b = 0; b < cfg->nr_bits && !ret; b++)
-		ret = kb_run_bitmap(cfg, &c, cfg->bits[b], rows, nr_rows, skip);
+	for (t = 0; t < kho_nr_baselines && !ret; t++)
+		if (cfg->baseline[t])
+			ret = kb_run_baseline(cfg, &c, t, rows, nr_rows, skip);
 	if (!ret)
 		ret = kb_run_ranges(cfg, &c, rows, nr_rows, skip);
 out:
@@ -800,7 +898,7 @@ static int kb_write_csv(const char *file, const struct kb_workload *w,
 			fprintf(f, "%s,\"%s\",%lu,%llu,%s,%s,0,%llu,%llu,%llu,%llu,%llu,%llu,,,,,%llu,%llu\n",
 				w->name, w->params, w->nr_folios,
 				(unsigned long long)w->bytes, r->tracker,
-				kb_strategy_names[r->strategy],
+				r->strategy_name,
 				r->preserve.median, r->tracker_bytes,
 				r->serialize.median, r->handover_bytes,
 				r->handover_alloc, r->nr_records,
@@ -810,7 +908,7 @@ static int kb_write_csv(const char *file, const struct kb_workload *w,
 		fprintf(f, "%s,\"%s\",%lu,%llu,%s,%s,%u,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
 			w->name, w->params, w->nr_folios,
 			(unsigned long long)w->bytes, r->tracker,
-			kb_strategy_names[r->strategy], r->deserialize.reps,
+			r->strategy_name, r->deserialize.reps,
 			r->preserve.median, r->tracker_bytes,
 			r->serialize.median, r->handover_bytes,
 			r->handover_alloc, r->nr_records,
@@ -860,18 +958,40 @@ static const struct kb_row *kb_find(const struct kb_row *rows,
 	return NULL;
 }
 
-static void kb_ratio(const char *what, double a, double b)
+/* one ratio column: baseline / ranges, or "-" */
+static void kb_ratio(double a, double b)
 {
 	if (a > 0 && b > 0)
-		printf("  %-34s %9.2fx\n", what, a / b);
+		printf(" %12.2fx", a / b);
+	else
+		printf(" %13s", "-");
+}
+
+/* the first row of @tracker, any strategy */
+static const struct kb_row *kb_tracker_row(const struct kb_row *rows,
+					   unsigned int nr, const char *tracker)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(rows[i].tracker, tracker))
+			return &rows[i];
+	return NULL;
 }
 
 static void kb_summary(const struct kb_workload *w, const struct kb_row *rows,
 		       unsigned int nr)
 {
-	const struct kb_row *bm, *bmb, *rg, *rgb, *bt = NULL, *rt = NULL;
+	static const char *const metrics[] = {
+		"deserialize, upstream / ranges",
+		"deserialize, bulk / ranges-bulk",
+		"deserialize, upstream / ranges-bulk",
+		"handover bytes", "tracker memory", "preserve", "serialize",
+		"memblock regions", "restore",
+	};
+	const struct kb_row *bl[KB_MAX_TRACKERS], *rt, *rg, *rgb;
+	unsigned int i, m, nr_bl = 0;
 	char b[10][24];
-	unsigned int i;
 
 	printf("\n== %s: %s ==\n", w->name, w->params);
 	printf("%lu folios, %s preserved; times are medians (reps = timed runs of deserialize)\n",
@@ -885,11 +1005,11 @@ static void kb_summary(const struct kb_workload *w, const struct kb_row *rows,
 
 		if (r->skipped) {
 			printf("%-12s %-12s skipped: predicted to take longer than --max-run\n",
-			       r->tracker, kb_strategy_names[r->strategy]);
+			       r->tracker, r->strategy_name);
 			continue;
 		}
 		printf("%-12s %-12s %4u %10s %10s %10s %10s %9llu %11s %8llu %10s %10s\n",
-		       r->tracker, kb_strategy_names[r->strategy],
+		       r->tracker, r->strategy_name,
 		       r->deserialize.reps,
 		       kb_ns(r->preserve.median, b[0], sizeof(b[0])),
 		       kb_bytes(r->tracker_bytes, b[1], sizeof(b[1])),
@@ -902,37 +1022,67 @@ static void kb_summary(const struct kb_workload *w, const struct kb_row *rows,
 		       kb_ns(r->probe.median, b[6], sizeof(b[6])));
 	}
 
-	bm = kb_find(rows, nr, "bitmap-6.16", KB_BITMAP);
-	bmb = kb_find(rows, nr, "bitmap-6.16", KB_BITMAP_BULK);
+	rt = kb_tracker_row(rows, nr, "ranges");
 	rg = kb_find(rows, nr, "ranges", KB_RANGES);
 	rgb = kb_find(rows, nr, "ranges", KB_RANGES_BULK);
-	for (i = 0; i < nr; i++) {
-		if (!bt && !strcmp(rows[i].tracker, "bitmap-6.16"))
-			bt = &rows[i];
-		if (!rt && !strcmp(rows[i].tracker, "ranges"))
-			rt = &rows[i];
+	for (i = 0; i < kho_nr_baselines && nr_bl < KB_MAX_TRACKERS; i++) {
+		const struct kb_row *r = kb_tracker_row(rows, nr,
+							kho_baselines[i]->name);
+
+		if (r)
+			bl[nr_bl++] = r;
 	}
-	if (!bt || !rt)
+	if (!rt || !nr_bl)
 		return;
-	printf("ratios bitmap-6.16 / ranges (above 1: ranges is smaller or faster)\n");
-	if (bm && rg)
-		kb_ratio("deserialize, bitmap / ranges",
-			 bm->deserialize.median, rg->deserialize.median);
-	if (bmb && rgb)
-		kb_ratio("deserialize, bitmap-bulk / ranges-bulk",
-			 bmb->deserialize.median, rgb->deserialize.median);
-	if (bm && rgb)
-		kb_ratio("deserialize, bitmap / ranges-bulk",
-			 bm->deserialize.median, rgb->deserialize.median);
-	kb_ratio("handover bytes", bt->handover_bytes, rt->handover_bytes);
-	kb_ratio("tracker memory", bt->tracker_bytes, rt->tracker_bytes);
-	kb_ratio("preserve", bt->preserve.median, rt->preserve.median);
-	kb_ratio("serialize", bt->serialize.median, rt->serialize.median);
-	if (bm && rg)
-		kb_ratio("memblock regions", bm->regions, rg->regions);
-	kb_ratio("restore", bt->restore.median, rt->restore.median);
-	kb_ratio("probe (read the handover once)", bt->probe.median,
-		 rt->probe.median);
+	/* no probe: ranges' and the baselines' measure different work */
+	printf("ratios baseline / ranges (above 1: ranges is smaller or faster)\n");
+	printf("  %-36s", "");
+	for (i = 0; i < nr_bl; i++)
+		printf(" %13s", bl[i]->tracker);
+	printf("\n");
+	for (m = 0; m < ARRAY_SIZE(metrics); m++) {
+		printf("  %-36s", metrics[m]);
+		for (i = 0; i < nr_bl; i++) {
+			const struct kb_row *t = bl[i];
+			const struct kb_row *up, *bulk;
+
+			up = kb_find(rows, nr, t->tracker, KB_BASELINE);
+			bulk = kb_find(rows, nr, t->tracker, KB_BASELINE_BULK);
+			switch (m) {
+			case 0:
+				kb_ratio(up && rg ? up->deserialize.median : 0,
+					 rg ? rg->deserialize.median : 0);
+				break;
+			case 1:
+				kb_ratio(bulk && rgb ? bulk->deserialize.median : 0,
+					 rgb ? rgb->deserialize.median : 0);
+				break;
+			case 2:
+				kb_ratio(up && rgb ? up->deserialize.median : 0,
+					 rgb ? rgb->deserialize.median : 0);
+				break;
+			case 3:
+				kb_ratio(t->handover_bytes, rt->handover_bytes);
+				break;
+			case 4:
+				kb_ratio(t->tracker_bytes, rt->tracker_bytes);
+				break;
+			case 5:
+				kb_ratio(t->preserve.median, rt->preserve.median);
+				break;
+			case 6:
+				kb_ratio(t->serialize.median, rt->serialize.median);
+				break;
+			case 7:
+				kb_ratio(up && rg ? up->regions : 0,
+					 rg ? rg->regions : 0);
+				break;
+			default:
+				kb_ratio(t->restore.median, rt->restore.median);
+			}
+		}
+		printf("\n");
+	}
 }
 
 /* ---- command line ------------------------------------------------------ */
@@ -944,6 +1094,7 @@ static void kb_usage(FILE *f)
 		"workloads: rapoport contig scatter alternate density vmalloc sweep replay\n"
 		"measurement: --reps N --warmup N --budget SEC --max-run SEC\n"
 		"             --strategies LIST --bitmap 6.16|6.18|both\n"
+		"             --baselines all|bitmap-6.16,bitmap-6.18,radix\n"
 		"output:      --csv FILE --dump FILE --no-summary\n"
 		"workload:    --seed N --ram-gib G\n"
 		"  rapoport   --per-order N --max-order N --uniform --noise P --extent N\n"
@@ -960,6 +1111,7 @@ static int kb_parse_strategies(struct kb_config *cfg, const char *list)
 {
 	char *copy = strdup(list), *tok, *save = NULL;
 	enum kb_strategy s;
+	unsigned int i;
 	int ret = 0;
 
 	memset(cfg->strategy, 0, sizeof(cfg->strategy));
@@ -968,6 +1120,17 @@ static int kb_parse_strategies(struct kb_config *cfg, const char *list)
 		for (s = 0; s < KB_NR_STRATEGIES; s++)
 			if (!strcmp(tok, kb_strategy_names[s]))
 				break;
+		/* a baseline's strategy name selects every baseline's */
+		for (i = 0; s == KB_NR_STRATEGIES && i < kho_nr_baselines; i++) {
+			const char *name = kho_baselines[i]->strategy;
+			size_t len = strlen(name);
+
+			if (!strcmp(tok, name))
+				s = KB_BASELINE;
+			else if (!strncmp(tok, name, len) &&
+				 !strcmp(tok + len, "-bulk"))
+				s = KB_BASELINE_BULK;
+		}
 		if (s == KB_NR_STRATEGIES) {
 			fprintf(stderr, "kho_bench: unknown strategy %s\n", tok);
 			ret = -EINVAL;
@@ -981,7 +1144,7 @@ static int kb_parse_strategies(struct kb_config *cfg, const char *list)
 
 enum {
 	OPT_REPS = 256, OPT_WARMUP, OPT_BUDGET, OPT_MAX_RUN, OPT_STRATEGIES,
-	OPT_BITMAP, OPT_CSV, OPT_DUMP, OPT_NO_SUMMARY, OPT_SEED, OPT_RAM,
+	OPT_BITMAP, OPT_BASELINES, OPT_CSV, OPT_DUMP, OPT_NO_SUMMARY, OPT_SEED, OPT_RAM,
 	OPT_PER_ORDER, OPT_MAX_ORDER, OPT_UNIFORM, OPT_NOISE, OPT_EXTENT, OPT_GIB,
 	OPT_ORDER, OPT_COUNT, OPT_MIB, OPT_PERCENT, OPT_AREAS, OPT_AREA_PAGES,
 	OPT_RUN_PROB, OPT_KIND, OPT_FROM, OPT_TO, OPT_STEPS, OPT_INPUT,
@@ -995,6 +1158,7 @@ static const struct option kb_options[] = {
 	{ "max-run", required_argument, NULL, OPT_MAX_RUN },
 	{ "strategies", required_argument, NULL, OPT_STRATEGIES },
 	{ "bitmap", required_argument, NULL, OPT_BITMAP },
+	{ "baselines", required_argument, NULL, OPT_BASELINES },
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "dump", required_argument, NULL, OPT_DUMP },
 	{ "no-summary", no_argument, NULL, OPT_NO_SUMMARY },
@@ -1022,6 +1186,48 @@ static const struct option kb_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --baselines LIST: names of kho_baselines[], or "all" */
+static int kb_parse_baselines(struct kb_config *cfg, const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	unsigned int i;
+	int ret = 0;
+
+	memset(cfg->baseline, 0, sizeof(cfg->baseline));
+	for (tok = strtok_r(copy, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		const struct kho_baseline_ops *ops = kho_baseline_find(tok);
+
+		for (i = 0; i < kho_nr_baselines; i++)
+			if (!strcmp(tok, "all") || kho_baselines[i] == ops)
+				cfg->baseline[i] = true;
+		if (!ops && strcmp(tok, "all")) {
+			fprintf(stderr, "kho_bench: unknown baseline %s\n", tok);
+			ret = -EINVAL;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
+/* --bitmap 6.16|6.18|both: which bitmap baselines, the others as they are */
+static int kb_parse_bitmap(struct kb_config *cfg, const char *v)
+{
+	bool b16 = !strcmp(v, "6.16") || !strcmp(v, "both");
+	bool b18 = !strcmp(v, "6.18") || !strcmp(v, "both");
+	unsigned int i;
+
+	if (!b16 && !b18)
+		return -EINVAL;
+	for (i = 0; i < kho_nr_baselines; i++) {
+		if (kho_baselines[i] == &kho_bitmap_6_16_ops)
+			cfg->baseline[i] = b16;
+		if (kho_baselines[i] == &kho_bitmap_6_18_ops)
+			cfg->baseline[i] = b18;
+	}
+	return 0;
+}
+
 static int kb_parse(int argc, char **argv, struct kb_config *cfg,
 		    struct kb_params *p)
 {
@@ -1033,14 +1239,13 @@ static int kb_parse(int argc, char **argv, struct kb_config *cfg,
 	cfg->warmup = 1;
 	cfg->budget = 3;
 	cfg->max_run = 20;
-	cfg->bits[0] = KHO_BITMAP_BITS_6_16;
-	cfg->nr_bits = 1;
+	kb_parse_baselines(cfg, "bitmap-6.16,radix");
 	cfg->summary = true;
 	cfg->kind = "rapoport";
 	cfg->from = 100;
 	cfg->to = 1e6;
 	cfg->steps = 2;
-	kb_parse_strategies(cfg, "bitmap,bitmap-bulk,ranges,ranges-bulk");
+	kb_parse_strategies(cfg, "baseline,baseline-bulk,ranges,ranges-bulk");
 
 	while (!ret && (opt = getopt_long(argc, argv, "", kb_options,
 					  NULL)) != -1) {
@@ -1061,15 +1266,10 @@ static int kb_parse(int argc, char **argv, struct kb_config *cfg,
 			ret = kb_parse_strategies(cfg, optarg);
 			break;
 		case OPT_BITMAP:
-			cfg->nr_bits = 1;
-			if (!strcmp(optarg, "6.18")) {
-				cfg->bits[0] = KHO_BITMAP_BITS_6_18;
-			} else if (!strcmp(optarg, "both")) {
-				cfg->bits[1] = KHO_BITMAP_BITS_6_18;
-				cfg->nr_bits = 2;
-			} else if (strcmp(optarg, "6.16")) {
-				ret = -EINVAL;
-			}
+			ret = kb_parse_bitmap(cfg, optarg);
+			break;
+		case OPT_BASELINES:
+			ret = kb_parse_baselines(cfg, optarg);
 			break;
 		case OPT_CSV:
 			cfg->csv = optarg;
@@ -1255,8 +1455,8 @@ static int kb_sweep(const struct kb_config *cfg, const struct kb_params *base)
 	static double xs[KB_MAX_ROWS][KB_SWEEP_MAX], ys[KB_MAX_ROWS][KB_SWEEP_MAX];
 	unsigned int nr_pts[KB_MAX_ROWS] = { 0 }, nr_series = 0, i, nr, step;
 	char label[KB_MAX_ROWS][64];
-	unsigned long long last[KB_NR_STRATEGIES] = { 0 };
-	bool skip[KB_NR_STRATEGIES] = { false };
+	static unsigned long long last[KB_MAX_TRACKERS][KB_NR_STRATEGIES];
+	static bool skip[KB_MAX_TRACKERS][KB_NR_STRATEGIES];
 	double prev_n = 0;
 	int ret = 0;
 
@@ -1270,6 +1470,7 @@ static int kb_sweep(const struct kb_config *cfg, const struct kb_params *base)
 		struct kb_params p = *base;
 		struct kb_workload w;
 		enum kb_strategy s;
+		unsigned int t;
 
 		if (n > cfg->to * 1.0001)
 			break;
@@ -1277,11 +1478,14 @@ static int kb_sweep(const struct kb_config *cfg, const struct kb_params *base)
 			p.per_order = max(1UL, (unsigned long)(n / (p.max_order + 1) + 0.5));
 		else
 			p.count = n + 0.5;
-		for (s = 0; s < KB_NR_STRATEGIES; s++) {
-			double grow = prev_n ? n / prev_n : 1;
+		for (t = 0; t < KB_MAX_TRACKERS; t++) {
+			for (s = 0; s < KB_NR_STRATEGIES; s++) {
+				double grow = prev_n ? n / prev_n : 1;
 
-			if (last[s] && last[s] * grow * grow / 1e9 > cfg->max_run)
-				skip[s] = true;
+				if (last[t][s] &&
+				    last[t][s] * grow * grow / 1e9 > cfg->max_run)
+					skip[t][s] = true;
+			}
 		}
 		prev_n = n;
 
@@ -1295,11 +1499,12 @@ static int kb_sweep(const struct kb_config *cfg, const struct kb_params *base)
 		for (i = 0; !ret && i < nr; i++) {
 			if (rows[i].skipped)
 				continue;
-			last[rows[i].strategy] = max(last[rows[i].strategy],
-						     rows[i].deserialize.median);
+			t = rows[i].tracker_idx;
+			s = rows[i].strategy;
+			last[t][s] = max(last[t][s], rows[i].deserialize.median);
 			snprintf(label[i], sizeof(label[i]), "%.15s %.15s",
 				 rows[i].tracker,
-				 kb_strategy_names[rows[i].strategy]);
+				 rows[i].strategy_name);
 			if (w.nr_folios >= KB_SWEEP_FIT_FROM) {
 				xs[i][nr_pts[i]] = w.nr_folios;
 				ys[i][nr_pts[i]++] = rows[i].deserialize.median;
@@ -1314,7 +1519,7 @@ static int kb_sweep(const struct kb_config *cfg, const struct kb_params *base)
 	printf("\n== sweep-%s: growth of deserialize time, t ~ n^k, least squares over n >= %d ==\n",
 	       cfg->kind, KB_SWEEP_FIT_FROM);
 	for (i = 0; i < nr_series; i++)
-		printf("  %-28s k = %.2f  (%u sizes, up to %.0f folios)\n",
+		printf("  %-30s k = %.2f  (%u sizes, up to %.0f folios)\n",
 		       label[i], kb_slope(xs[i], ys[i], nr_pts[i]), nr_pts[i],
 		       nr_pts[i] ? xs[i][nr_pts[i] - 1] : 0);
 	return 0;

@@ -26,6 +26,8 @@ do for [kind in "rapoport scatter"] {
 		set ylabel "deserialize time [ms]"
 		plot rows(f, "bitmap-6.16", "bitmap") using 3:($14 / 1e6) with linespoints lw 2 pt 7 title "bitmap (upstream 6.16)", \
 		     rows(f, "bitmap-6.16", "bitmap-bulk") using 3:($14 / 1e6) with linespoints lw 2 pt 5 title "bitmap-bulk", \
+		     rows(f, "radix", "radix") using 3:($14 / 1e6) with linespoints lw 2 pt 13 title "radix (upstream since 2026)", \
+		     rows(f, "radix", "radix-bulk") using 3:($14 / 1e6) with linespoints lw 2 pt 15 title "radix-bulk", \
 		     rows(f, "ranges", "ranges") using 3:($14 / 1e6) with linespoints lw 2 pt 9 title "ranges (one call per range)", \
 		     rows(f, "ranges", "ranges-bulk") using 3:($14 / 1e6) with linespoints lw 2 pt 11 title "ranges-bulk"
 
@@ -33,12 +35,16 @@ do for [kind in "rapoport scatter"] {
 		set title sprintf("sweep-%s: bytes the next kernel reads", kind)
 		set ylabel "handover bytes"
 		plot rows(f, "bitmap-6.16", "bitmap") using 3:11 with linespoints lw 2 pt 7 title "bitmap 6.16 (chunks + bitmaps + FDT)", \
+		     rows(f, "bitmap-6.18", "bitmap") using 3:11 with linespoints lw 2 pt 5 title "bitmap 6.18 (page-sized bitmaps)", \
+		     rows(f, "radix", "radix") using 3:11 with linespoints lw 2 pt 13 title "radix (every node)", \
 		     rows(f, "ranges", "ranges") using 3:11 with linespoints lw 2 pt 9 title "ranges (blob + FDT)"
 
 		set output sprintf("%s/sweep-%s-memory.png", dir, kind)
 		set title sprintf("sweep-%s: tracker memory", kind)
 		set ylabel "tracker memory [bytes]"
 		plot rows(f, "bitmap-6.16", "bitmap") using 3:9 with linespoints lw 2 pt 7 title "bitmap 6.16 (xa nodes + bitmaps)", \
+		     rows(f, "bitmap-6.18", "bitmap") using 3:9 with linespoints lw 2 pt 5 title "bitmap 6.18", \
+		     rows(f, "radix", "radix") using 3:9 with linespoints lw 2 pt 13 title "radix (nodes)", \
 		     rows(f, "ranges", "ranges") using 3:9 with linespoints lw 2 pt 9 title "ranges (maple nodes)"
 	}
 }

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The default benchmark suite (make bench): every workload with both
-# trackers, CSVs and plots into results/, and a summary of the ratios.
+# The default benchmark suite (make bench): every workload with kho_ranges
+# and every baseline of bench/baselines/ (bitmap-6.16, bitmap-6.18, radix),
+# CSVs and plots into results/, and a summary of the ratios.
 #
 #   bench/run.sh BENCH_BINARY RESULTS_DIR
 #
 # KB_QUICK=1 shrinks every workload (a smoke test of the whole pipeline).
+# KB_SUMMARY_ONLY=1 measures nothing: it prints the tables of the CSVs
+# already in RESULTS_DIR.
 set -euo pipefail
 
 bench=${1:-build/kho_bench}
 out=${2:-results}
 here=$(dirname "$0")
 quick=${KB_QUICK:-0}
+summary_only=${KB_SUMMARY_ONLY:-0}
 mkdir -p "$out"
 start=$(date +%s)
 
@@ -21,7 +25,7 @@ echo "machine:   $(uname -srm), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpu
 echo "memory:    $(free -g | awk '/^Mem:/ { print $2 " GiB, " $7 " GiB available" }')"
 echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start; other work shares these CPUs"
 echo "compiler:  $(${CC:-cc} --version | head -1), -O2, no sanitizers"
-echo "method:    one process per workload; both trackers preserve the same folio list;"
+echo "method:    one process per workload; every tracker preserves the same folio list;"
 echo "           every deserialize runs in a freshly booted simulated memblock (real mm/memblock.c"
 echo "           of linux 6.12 + patches/memblock); medians of up to 5 timed runs after 1 warm-up,"
 echo "           fewer when the runs of one measurement exceed 3 s (the CSV's reps column)"
@@ -39,108 +43,187 @@ else
 fi
 echo
 
-# what this suite writes; results/vm-* are make vm-bench's and stay
-find "$out" -maxdepth 1 \( -name '*.csv' -o -name '*.png' -o -name sweep.log \) \
-	! -name 'vm-*' -delete
+# every workload of the suite, into CSVs
+measure() {
+	# what this suite writes; results/vm-* are make vm-bench's and stay
+	find "$out" -maxdepth 1 \( -name '*.csv' -o -name '*.png' -o -name sweep.log \) \
+		! -name 'vm-*' -delete
 
-run() {
-	local csv=$1
-	shift
-	"$bench" "$@" --csv "$out/$csv.csv"
+	run() {
+		local csv=$1
+		shift
+		"$bench" "$@" --baselines all --csv "$out/$csv.csv"
+	}
+
+	# every baseline's upstream and bulk deserializer, every ranges strategy
+	all=baseline,baseline-bulk,ranges,ranges-asc,ranges-desc,ranges-bulk
+	if [ "$quick" = 1 ]; then
+		run rapoport rapoport --per-order 100 --strategies $all \
+			--dump "$out/rapoport.folios"
+		run rapoport replay --input "$out/rapoport.folios"
+		run contig contig --gib 0.25
+		run scatter scatter --count 2000 --strategies $all
+		run alternate alternate --mib 8 --strategies $all
+		run vmalloc vmalloc --areas 4 --area-pages 256
+		for pc in 1 10 50 100; do
+			run density density --mib 16 --percent $pc --strategies $all
+		done
+		run sweep-rapoport sweep --kind rapoport --from 100 --to 10000 --reps 3 |
+			tee "$out/sweep.log"
+		run sweep-scatter sweep --kind scatter --from 100 --to 10000 --reps 3 |
+			tee -a "$out/sweep.log"
+	else
+		# ~1000 folios of each order 0..10 in 16 GiB, buddy-like, then uniform
+		run rapoport rapoport --strategies $all \
+			--dump "$out/rapoport.folios"
+		run rapoport rapoport --uniform --strategies $all
+		# the dumped list replays to the same numbers
+		run rapoport replay --input "$out/rapoport.folios"
+		run contig contig --gib 4 --order 0
+		run contig contig --gib 48 --order 9
+		run scatter scatter --count 30000 --strategies $all
+		run alternate alternate --mib 256 --strategies $all
+		run vmalloc vmalloc --areas 64 --area-pages 256 --strategies $all
+		# the same 256 MiB region and seed, 0.1% to 100% of its pages preserved
+		for pc in 0.1 0.2 0.5 1 2 5 10 20 50 90 100; do
+			run density density --mib 256 --percent $pc --strategies $all
+		done
+		run sweep-rapoport sweep --kind rapoport --from 100 --to 1e6 --reps 3 |
+			tee "$out/sweep.log"
+		run sweep-scatter sweep --kind scatter --from 100 --to 1e6 --reps 3 |
+			tee -a "$out/sweep.log"
+	fi
+	rm -f "$out/rapoport.folios"
+
+	echo
+	echo "== checksum speed: what the next kernel pays per blob byte to check it =="
+	"$(dirname "$bench")/kho_csum" --csv "$out/checksum.csv"
+
+	if [ "${perf_hw:-0}" -ge 0 ]; then
+		echo
+		echo "== perf stat of the rapoport workload (whole process) =="
+		perf stat -e task-clock,page-faults,context-switches,instructions,cycles \
+			"$bench" rapoport --no-summary --per-order "$([ "$quick" = 1 ] && echo 100 || echo 1000)" 2>&1 |
+			grep -E 'task-clock|page-faults|context|instructions|cycles|elapsed'
+	fi
 }
 
-all=bitmap,bitmap-bulk,ranges,ranges-asc,ranges-desc,ranges-bulk
-if [ "$quick" = 1 ]; then
-	run rapoport rapoport --per-order 100 --bitmap both --strategies $all \
-		--dump "$out/rapoport.folios"
-	run rapoport replay --input "$out/rapoport.folios"
-	run contig contig --gib 0.25
-	run scatter scatter --count 2000 --strategies $all
-	run alternate alternate --mib 8 --strategies $all
-	run vmalloc vmalloc --areas 4 --area-pages 256
-	for pc in 1 10 50 100; do
-		run density density --mib 16 --percent $pc --strategies $all
-	done
-	run sweep-rapoport sweep --kind rapoport --from 100 --to 10000 --reps 3 |
-		tee "$out/sweep.log"
-	run sweep-scatter sweep --kind scatter --from 100 --to 10000 --reps 3 |
-		tee -a "$out/sweep.log"
-else
-	# ~1000 folios of each order 0..10 in 16 GiB, buddy-like, then uniform
-	run rapoport rapoport --bitmap both --strategies $all \
-		--dump "$out/rapoport.folios"
-	run rapoport rapoport --uniform --strategies $all
-	# the dumped list replays to the same numbers
-	run rapoport replay --input "$out/rapoport.folios"
-	run contig contig --gib 4 --order 0
-	run contig contig --gib 48 --order 9
-	run scatter scatter --count 30000 --strategies $all
-	run alternate alternate --mib 256 --strategies $all
-	run vmalloc vmalloc --areas 64 --area-pages 256 --strategies $all
-	# the same 256 MiB region and seed, 0.1% to 100% of its pages preserved
-	for pc in 0.1 0.2 0.5 1 2 5 10 20 50 90 100; do
-		run density density --mib 256 --percent $pc --strategies $all
-	done
-	run sweep-rapoport sweep --kind rapoport --from 100 --to 1e6 --reps 3 |
-		tee "$out/sweep.log"
-	run sweep-scatter sweep --kind scatter --from 100 --to 1e6 --reps 3 |
-		tee -a "$out/sweep.log"
-fi
-rm -f "$out/rapoport.folios"
-
-echo
-echo "== checksum speed: what the next kernel pays per blob byte to check it =="
-"$(dirname "$bench")/kho_csum" --csv "$out/checksum.csv"
-
-if [ "${perf_hw:-0}" -ge 0 ]; then
-	echo
-	echo "== perf stat of the rapoport workload (whole process) =="
-	perf stat -e task-clock,page-faults,context-switches,instructions,cycles \
-		"$bench" rapoport --no-summary --per-order "$([ "$quick" = 1 ] && echo 100 || echo 1000)" 2>&1 |
-		grep -E 'task-clock|page-faults|context|instructions|cycles|elapsed'
+if [ "$summary_only" != 1 ]; then
+	measure
 fi
 
-# One line per measured workload: the ratios bitmap-6.16 / ranges of the
-# CSV medians (above 1: ranges is smaller or faster).
+# One line per measured workload: for every metric, the ratio of each
+# baseline to ranges of the CSV medians (above 1: ranges is smaller or
+# faster), one column per baseline.
+baselines="bitmap-6.16 bitmap-6.18 radix"
 summary() {
-	awk -F, '
+	awk -F, -v bl="$baselines" '
 	FNR == 1 || NF < 19 { next }
 	{
 		key = $1 " " $2
 		if (!(key in seen)) { seen[key] = 1; order[++n] = key; folios[key] = $3 }
 		t = $5; s = $6
+		# a baseline strategy is named after it: bitmap, radix-bulk
+		if (t != "ranges") s = (s ~ /-bulk$/) ? "bulk" : "up"
 		deser[key, t, s] = $14
-		if (t == "bitmap-6.16" || t == "ranges") {
-			pres[key, t] = $8; mem[key, t] = $9; hand[key, t] = $11
-			ser[key, t] = $10; rest[key, t] = $18; probe[key, t] = $19
-		}
+		pres[key, t] = $8; mem[key, t] = $9; hand[key, t] = $11
+		ser[key, t] = $10; rest[key, t] = $18; probe[key, t] = $19
 	}
-	function r(a, b) { return (a > 0 && b > 0) ? sprintf("%.3gx", a / b) : "-" }
+	function r(a, b) {
+		if (!(a > 0 && b > 0)) return "-"
+		return (a / b >= 100) ? sprintf("%.0fx", a / b) : sprintf("%.3gx", a / b)
+	}
 	END {
-		printf "%-15s %9s %10s %10s %10s %9s %9s %9s %9s %9s %9s  %s\n", "workload", "folios",
-		       "deser b/r", "b/r-bulk", "bb/r-bulk", "handover", "memory", "preserve", "serialize",
-		       "restore", "probe", "params"
-		for (i = 1; i <= n; i++) {
-			k = order[i]; split(k, w, " ")
-			p = k; sub(/^[^ ]* /, "", p); gsub(/"/, "", p)
-			printf "%-15s %9d %10s %10s %10s %9s %9s %9s %9s %9s %9s  %s\n", w[1], folios[k],
-			       r(deser[k, "bitmap-6.16", "bitmap"], deser[k, "ranges", "ranges"]),
-			       r(deser[k, "bitmap-6.16", "bitmap"], deser[k, "ranges", "ranges-bulk"]),
-			       r(deser[k, "bitmap-6.16", "bitmap-bulk"], deser[k, "ranges", "ranges-bulk"]),
-			       r(hand[k, "bitmap-6.16"], hand[k, "ranges"]),
-			       r(mem[k, "bitmap-6.16"], mem[k, "ranges"]),
-			       r(pres[k, "bitmap-6.16"], pres[k, "ranges"]),
-			       r(ser[k, "bitmap-6.16"], ser[k, "ranges"]),
-			       r(rest[k, "bitmap-6.16"], rest[k, "ranges"]),
-			       r(probe[k, "bitmap-6.16"], probe[k, "ranges"]), p
+		nb = split(bl, b, " ")
+		nm = split("deser-up/r deser-up/rb deser-bk/rb handover memory preserve serialize restore", m, " ")
+		printf "%-15s %8s", "", ""
+		for (j = 1; j <= nm; j++) printf " | %-*s", nb * 7 - 1, m[j]
+		printf "\n%-15s %8s", "workload", "folios"
+		for (j = 1; j <= nm; j++) { printf " |"; for (i = 1; i <= nb; i++) printf " %6s", substr(b[i], 1, 1) == "b" ? substr(b[i], 8) : b[i] }
+		printf "  params\n"
+		for (k = 1; k <= n; k++) {
+			key = order[k]; split(key, w, " ")
+			p = key; sub(/^[^ ]* /, "", p); gsub(/"/, "", p)
+			printf "%-15s %8d", w[1], folios[key]
+			for (j = 1; j <= nm; j++) {
+				printf " |"
+				for (i = 1; i <= nb; i++) {
+					t = b[i]
+					if (j == 1) v = r(deser[key, t, "up"], deser[key, "ranges", "ranges"])
+					else if (j == 2) v = r(deser[key, t, "up"], deser[key, "ranges", "ranges-bulk"])
+					else if (j == 3) v = r(deser[key, t, "bulk"], deser[key, "ranges", "ranges-bulk"])
+					else if (j == 4) v = r(hand[key, t], hand[key, "ranges"])
+					else if (j == 5) v = r(mem[key, t], mem[key, "ranges"])
+					else if (j == 6) v = r(pres[key, t], pres[key, "ranges"])
+					else if (j == 7) v = r(ser[key, t], ser[key, "ranges"])
+					else v = r(rest[key, t], rest[key, "ranges"])
+					printf " %6s", v
+				}
+			}
+			printf "  %s\n", p
 		}
 	}' "$@"
 }
 
+# Every workload where radix is smaller or faster than ranges on some
+# metric (ratio below 1), with the reason of each metric.
+radix_wins() {
+	awk -F, '
+	FNR == 1 || NF < 19 { next }
+	{
+		key = $1 " " $2
+		if (!(key in seen)) { seen[key] = 1; order[++n] = key }
+		t = $5; s = $6
+		if (t != "radix" && t != "ranges") next
+		deser[key, t, s] = $14
+		v[key, t, "preserve"] = $8; v[key, t, "memory"] = $9
+		v[key, t, "handover"] = $11; v[key, t, "serialize"] = $10
+		v[key, t, "restore"] = $18
+	}
+	END {
+		why["preserve"] = "a bit set in a leaf found by three array lookups, against a maple tree insert that merges ranges"
+		why["serialize"] = "radix has nothing to serialize: the tree is the handover"
+		why["restore"] = "page->private, written by the deserializer, against a binary search of the blob"
+		why["memory"] = "one bit per folio in a 4 KiB leaf, against a range or leaf per run, where runs are many and short"
+		why["handover"] = "one bit per folio in a 4 KiB leaf, against records, where runs are many and short"
+		why["deserialize"] = "see the deserialize columns"
+		split("preserve memory serialize handover restore", ms, " ")
+		for (k = 1; k <= n; k++) {
+			key = order[k]; split(key, w, " ")
+			p = key; sub(/^[^ ]* /, "", p); gsub(/"/, "", p)
+			line = ""
+			for (j = 1; j <= 5; j++) {
+				a = v[key, "radix", ms[j]]; b = v[key, "ranges", ms[j]]
+				if (a != "" && b > 0 && a < b) {
+					line = line sprintf("    %-10s %.3gx: %s\n", ms[j], a / b, why[ms[j]])
+					cnt[ms[j]]++
+				}
+			}
+			a = deser[key, "radix", "radix"]; b = deser[key, "ranges", "ranges"]
+			if (a != "" && b > 0 && a < b)
+				line = line sprintf("    %-10s %.3gx: radix vs ranges\n", "deserialize", a / b)
+			a = deser[key, "radix", "radix-bulk"]; b = deser[key, "ranges", "ranges-bulk"]
+			if (a != "" && b > 0 && a < b)
+				line = line sprintf("    %-10s %.3gx: radix-bulk vs ranges-bulk\n", "deserialize", a / b)
+			if (line != "") { printf "%s %s\n%s", w[1], p, line; nw++ }
+		}
+		printf "%d of %d workloads have a metric where radix beats ranges\n", nw, n
+	}' "$@"
+}
+
+# the suite's CSVs; results/vm-* are make vm-bench's
+mapfile -t csvs < <(find "$out" -maxdepth 1 -name '*.csv' ! -name 'vm-*' | sort)
+
 echo
-echo "== summary: bitmap-6.16 / ranges, medians (above 1: ranges is smaller or faster) =="
-echo "deser b/r: bitmap vs ranges; b/r-bulk: bitmap vs ranges-bulk; bb/r-bulk: bitmap-bulk vs ranges-bulk"
-summary "$out"/*.csv
+echo "== summary: baseline / ranges, medians (above 1: ranges is smaller or faster) =="
+echo "one column per baseline: 6.16 = bitmap-6.16, 6.18 = bitmap-6.18, radix"
+echo "deser-up/r: upstream walk vs ranges; deser-up/rb: upstream walk vs ranges-bulk;"
+echo "deser-bk/rb: the baseline's bulk deserializer vs ranges-bulk; no probe column: the probes of"
+echo "ranges and of the baselines measure different work (bench/README.md, the limit probe)"
+summary "${csvs[@]}"
+echo
+echo "== where radix beats ranges (radix / ranges below 1) =="
+radix_wins "${csvs[@]}"
 echo
 echo "== bounded worst case: ranges / bitmap-6.16, handover <= 1 and tracker memory <= 1.5 =="
 bounds() {
@@ -170,7 +253,7 @@ bounds() {
 		printf "%d workloads checked, %d out of bound\n", checked, bad
 	}' "$@"
 }
-bounds "$out"/*.csv
+bounds "${csvs[@]}"
 
 echo
 echo "== growth of deserialize time with the number of folios, t ~ n^k =="

@@ -18,9 +18,10 @@
  * test_kho_ranges.corrupt=1 flips a byte of the serialized blob: the next
  * kernel must reject the handover cleanly and still boot.
  *
- * With kho_tracker=bitmap every block is preserved in KHO's bitmap tracker
- * too (mm/kho_bitmap_kernel.c), and the next kernel also checks the order
- * the bitmap deserializer left in each head page.
+ * With kho_tracker=NAME (bitmap, bitmap-6.18, radix: the baselines of
+ * bench/baselines/, through their ops table and kho_baseline_kernel.c)
+ * every block is preserved in that baseline too, and the next kernel also
+ * checks the order the baseline's deserializer left in each head page.
  *
  * test_kho_ranges.workload=rapoport or alternate replaces the random blocks
  * with a benchmark workload of bench/workload.c, sized for a VM and not
@@ -46,7 +47,7 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/io.h>
-#include <linux/kho_bitmap_kernel.h>
+#include <linux/kho_baseline_kernel.h>
 #include <linux/kho_ranges.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -141,13 +142,13 @@ static u32 ktr_fill(void *p, size_t len)
 	return crc32_le(~0U, p, len);
 }
 
-/* into kho_ranges, and into the bitmap tracker with kho_tracker=bitmap */
+/* into kho_ranges, and into the baseline of kho_tracker= if there is one */
 static int ktr_preserve_pages(struct page *page, unsigned int order, u16 tag)
 {
 	int ret = kho_ranges_preserve_pages(&kho_ranges_kernel, page, order,
 					    tag);
 
-	return ret ?: kho_bitmap_kernel_preserve(page, order);
+	return ret ?: kho_baseline_kernel_preserve(page, order);
 }
 
 static int ktr_preserve_folio(struct folio *folio)
@@ -155,7 +156,7 @@ static int ktr_preserve_folio(struct folio *folio)
 	int ret = kho_ranges_preserve_folio(&kho_ranges_kernel, folio,
 					    KTR_DATA_TAG);
 
-	return ret ?: kho_bitmap_kernel_preserve(&folio->page,
+	return ret ?: kho_baseline_kernel_preserve(&folio->page,
 						 folio_order(folio));
 }
 
@@ -186,7 +187,7 @@ static int ktr_preserve_area(struct ktr_record *rec, unsigned int area)
 	ret = kho_ranges_preserve_page_array(&kho_ranges_kernel, pages, nr,
 					     KTR_DATA_TAG);
 	for (i = 0; !ret && i < nr; i++)
-		ret = kho_bitmap_kernel_preserve(pages[i], 0);
+		ret = kho_baseline_kernel_preserve(pages[i], 0);
 	kfree(pages);
 	if (ret)
 		return ret;	/* the area leaks: it may be half-preserved */
@@ -451,7 +452,7 @@ static int ktr_preserve(u32 round)
 	if (ret)
 		return ret;
 
-	ret = kho_bitmap_kernel_serialize();
+	ret = kho_baseline_kernel_serialize();
 	if (ret)
 		return ret;
 	ret = kho_ranges_serialize(&kho_ranges_kernel);
@@ -483,25 +484,26 @@ static int ktr_preserve(u32 round)
 	return 0;
 }
 
-static unsigned int ktr_bitmap_checked, ktr_bitmap_wrong;
+static unsigned int ktr_baseline_checked, ktr_baseline_wrong;
 
 /*
- * With kho_tracker=bitmap, the order the bitmap deserializer left in the
- * head page must be the one preserved. Cleared afterwards: restored pages
- * go back to the page allocator with page->private as it expects it.
+ * With a baseline, the order its deserializer left in the head page must
+ * be the one preserved. Cleared afterwards: restored pages go back to the
+ * page allocator with page->private as it expects it.
  */
-static void ktr_check_bitmap_order(phys_addr_t phys, unsigned int order)
+static void ktr_check_baseline_order(phys_addr_t phys, unsigned int order)
 {
 	struct page *page = pfn_to_page(PHYS_PFN(phys));
-	int got = kho_bitmap_kernel_order(page);
+	int got = kho_baseline_kernel_order(page);
 
 	if (got == -ENOENT)
 		return;
-	ktr_bitmap_checked++;
+	ktr_baseline_checked++;
 	if (got != order) {
-		if (ktr_bitmap_wrong++ < 4)
-			pr_err("bitmap order of %#llx is %d, preserved %u\n",
-			       (u64)phys, got, order);
+		if (ktr_baseline_wrong++ < 4)
+			pr_err("%s order of %#llx is %d, preserved %u\n",
+			       kho_baseline_kernel_name(), (u64)phys, got,
+			       order);
 	}
 	set_page_private(page, 0);
 }
@@ -517,7 +519,7 @@ static unsigned int ktr_verify_area(struct ktr_record *rec, unsigned int first,
 	if (!pages)
 		return nr;
 	for (i = 0; i < nr; i++) {
-		ktr_check_bitmap_order(rec->entries[first + i].phys, 0);
+		ktr_check_baseline_order(rec->entries[first + i].phys, 0);
 		pages[i] = kho_ranges_restore_pages(&kho_ranges_incoming,
 						    rec->entries[first + i].phys, 0);
 		if (!pages[i]) {
@@ -546,7 +548,7 @@ static unsigned int ktr_verify_block(struct ktr_entry *e, bool crc)
 	struct folio *folio;
 	struct page *page;
 
-	ktr_check_bitmap_order(e->phys, e->order);
+	ktr_check_baseline_order(e->phys, e->order);
 
 	if (e->kind == KTR_FOLIO) {
 		folio = kho_ranges_restore_folio(&kho_ranges_incoming, e->phys);
@@ -596,7 +598,7 @@ static bool ktr_verify_pattern_page(phys_addr_t phys, u32 round)
 	struct page *page;
 	const u64 *w;
 
-	ktr_check_bitmap_order(phys, 0);
+	ktr_check_baseline_order(phys, 0);
 	page = kho_ranges_restore_pages(&kho_ranges_incoming, phys, 0);
 	if (!page) {
 		pr_err("fragmented: page %#llx not restorable\n", (u64)phys);
@@ -682,7 +684,7 @@ static int ktr_verify(u32 *round)
 		pr_err("FAIL: no test record in the handover\n");
 		return -ENOENT;
 	}
-	ktr_check_bitmap_order(phys, ilog2(nr_pages));
+	ktr_check_baseline_order(phys, ilog2(nr_pages));
 	rec_page = kho_ranges_restore_pages(&kho_ranges_incoming, phys,
 					    ilog2(nr_pages));
 	if (!rec_page) {
@@ -716,12 +718,13 @@ static int ktr_verify(u32 *round)
 		blocks += n;
 		i += n;
 	}
-	if (ktr_bitmap_checked || kho_bitmap_kernel_enabled()) {
-		pr_info("bitmap orders: checked=%u wrong=%u\n",
-			ktr_bitmap_checked, ktr_bitmap_wrong);
-		if (!ktr_bitmap_checked)
-			bad++;	/* bitmap mode, but nothing deserialized */
-		bad += ktr_bitmap_wrong;
+	if (ktr_baseline_checked || kho_baseline_kernel_name()) {
+		pr_info("%s orders: checked=%u wrong=%u\n",
+			kho_baseline_kernel_name() ?: "baseline",
+			ktr_baseline_checked, ktr_baseline_wrong);
+		if (!ktr_baseline_checked)
+			bad++;	/* a baseline, but nothing deserialized */
+		bad += ktr_baseline_wrong;
 	}
 	if (rec->flags & KTR_REC_PATTERN)
 		pr_info("%s round=%u fragmented entries=%u bitmaps=%lu extents=%lu bytes=%llu holes=%u mismatches=%u\n",

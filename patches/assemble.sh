@@ -10,19 +10,26 @@
 #
 # The overlay is the project's kernel C, copied unchanged; the patches are
 # the memblock patches (patches/memblock) and the wiring (patches/kernel).
-# The benchmark's bitmap baseline goes in as mm/kho_bitmap.[ch] (private to
-# mm/, where its #include "kho_bitmap.h" finds it) for kho_tracker=bitmap.
+# The benchmark's baselines (bench/baselines/: the ops table, one file per
+# baseline, their kernel glue) go into mm/, their headers private to mm/
+# where #include "kho_baseline.h" finds them, but for the glue's API,
+# kho_baseline_kernel.h, which goes to include/linux/ for the test module
+# and the architecture code (kho_tracker=NAME).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: assemble.sh OUT}
 
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp/mm" "$out.tmp/include/linux" "$out.tmp/lib"
-cp "$top"/mm/kho_ranges*.c "$top"/mm/kho_bitmap*.c "$out.tmp/mm/"
-cp "$top"/include/linux/kho_ranges*.h "$top"/include/linux/kho_bitmap*.h \
-	"$top"/include/linux/kexec_handover.h \
+cp "$top"/mm/kho_ranges*.c "$out.tmp/mm/"
+cp "$top"/include/linux/kho_ranges*.h "$top"/include/linux/kexec_handover.h \
 	"$out.tmp/include/linux/"
-cp "$top"/bench/kho_bitmap.c "$top"/bench/kho_bitmap.h "$out.tmp/mm/"
+for f in "$top"/bench/baselines/*.[ch]; do
+	case $f in
+	*/kho_baseline_kernel.h) cp "$f" "$out.tmp/include/linux/" ;;
+	*) cp "$f" "$out.tmp/mm/" ;;
+	esac
+done
 for f in "$top"/lib/*.c "$top"/bench/kernel/*.c "$top"/bench/kernel/*.h; do
 	[ -e "$f" ] || continue
 	case $f in

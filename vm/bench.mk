@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The benchmark in QEMU: both trackers in one kernel binary, boot-time
+# The benchmark in QEMU: every tracker in one kernel binary, boot-time
 # deserialize read from the serial log (vm/vm-bench.sh, bench/README.md
 # "Userspace vs VM"). Not part of `make check`: it takes minutes.
 #
@@ -11,6 +11,6 @@
 .PHONY: vm-bench
 
 vm-bench: $(CACHE)/deps.stamp $(KSRC_STAMP)
-	@echo "== vm-bench (both trackers, QEMU, kexec) =="
+	@echo "== vm-bench (ranges and the baselines, QEMU, kexec) =="
 	@VM_BENCH_REPS=$(VM_BENCH_REPS) VM_BENCH_CASES="$(VM_BENCH_CASES)" \
 		vm/vm-bench.sh --out $(RESULTS)

@@ -8,9 +8,11 @@
 #      stage 2, preserves anew and kexecs again: three stages with
 #      kexec_file_load (setup_data handover), two with kexec_load
 #      (kho_ranges_fdt= handover), in two VMs side by side;
-#   2. the same with kho_tracker=bitmap: the KHO bitmap baseline, built into
-#      the same kernel, hands over and reserves; restore goes through
-#      kho_ranges and the orders the bitmap left in the memmap are checked;
+#   2. the same with kho_tracker=bitmap and kho_tracker=radix: upstream
+#      KHO's bitmap tracker of 6.16 and its radix tree, the baselines of
+#      bench/baselines/ built into the same kernel, hand over and reserve;
+#      restore goes through kho_ranges and the orders the baseline left in
+#      the memmap are checked;
 #   3. a fragmented region (test_kho_ranges.workload=fragmented): every
 #      other page of 32 MiB, filled with a pattern of its address, so that
 #      the blob carries bitmap records (ABI 2.0); stage 2 checks that it
@@ -84,8 +86,16 @@ vmrun bitmap --modes file --rounds 2 \
 	--append "test_kho_ranges.run=1 kho_tracker=bitmap" \
 	--expect 'kho_ranges: deserialize: tracker=bitmap' \
 	--expect 'KHO-TEST: PASS round=1 .* mismatches=0' \
-	--expect 'KHO-TEST: bitmap orders: checked=[1-9][0-9]* wrong=0' || rc=$?
+	--expect 'KHO-TEST: bitmap-6.16 orders: checked=[1-9][0-9]* wrong=0' || rc=$?
 ok $rc "bitmap tracker in the same kernel: handed over, reserved, verified"
+
+rc=0
+vmrun radix --modes file --rounds 2 \
+	--append "test_kho_ranges.run=1 kho_tracker=radix" \
+	--expect 'kho_ranges: deserialize: tracker=radix' \
+	--expect 'KHO-TEST: PASS round=1 .* mismatches=0' \
+	--expect 'KHO-TEST: radix orders: checked=[1-9][0-9]* wrong=0' || rc=$?
+ok $rc "radix tree in the same kernel: handed over, validated, reserved, verified"
 
 rc=0
 vmrun fragmented --modes file --rounds 2 \
@@ -117,7 +127,7 @@ ok $? "compat layer: a module written only against <linux/kexec_handover.h> pass
 ! grep -qE 'KHO-(VMALLOC|COMPAT): .*FAIL' "$logs"/driver-api-serial-*.log
 ok $? "no FAIL line from the driver API test modules"
 
-grep -hE 'KHO-TEST: PASS|KHO-TEST: bitmap|KHO-VMALLOC: (PASS|round 1 area)|KHO-COMPAT: PASS|kho_ranges: deserialize|rejected' "$logs"/*-serial-*.log | sed 's/^/# /'
+grep -hE 'KHO-TEST: PASS|KHO-TEST: [a-z0-9.-]+ orders|KHO-VMALLOC: (PASS|round 1 area)|KHO-COMPAT: PASS|kho_ranges: deserialize|rejected' "$logs"/*-serial-*.log | sed 's/^/# /'
 {
 	echo "TAP version 13"
 	echo "1..$n"

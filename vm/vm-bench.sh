@@ -8,8 +8,9 @@
 #
 # A CASE is WORKLOAD:PARAM, e.g. rapoport:100 (nr_per_order) or
 # alternate:64 (MiB). For every case, rep and tracker (kho_tracker=ranges,
-# then kho_tracker=bitmap: interleaved, so that load on the host hits both
-# alike) one VM boots, lib/test_kho_ranges.c preserves the workload in
+# then kho_tracker=bitmap, then kho_tracker=radix: interleaved, so that
+# load on the host hits all alike) one VM boots, lib/test_kho_ranges.c
+# preserves the workload in
 # stage 1, and stage 2 prints its boot-time line
 #
 #   kho_ranges: deserialize: tracker=T mode=M ranges= folios= pages= ns= cycles=
@@ -17,7 +18,7 @@
 # (cycles: get_cycles(), the TSC; sched_clock() may not tick yet that early)
 # and restores and verifies every folio (KHO-TEST: PASS). The lines go to
 # DIR/vm-WORKLOAD.csv (one row per boot), DIR/vm-summary.csv (medians and
-# the bitmap/ranges ratio per case) and DIR/vm-WORKLOAD.png.
+# the baseline/ranges ratio per case) and DIR/vm-WORKLOAD.png.
 #
 # Environment: VM_MEM (default 4G), VM_BENCH_REPS (3), VM_BENCH_CASES,
 # VM_BENCH_TIMEOUT per boot (300 s). Serial logs: build/vm-bench/.
@@ -27,6 +28,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 reps=${VM_BENCH_REPS:-3}
+trackers=${VM_BENCH_TRACKERS:-"ranges bitmap radix"}
 out=$top/results
 cases=${VM_BENCH_CASES:-"rapoport:30 rapoport:100 rapoport:300 alternate:64"}
 while (($#)); do
@@ -67,7 +69,7 @@ for c in $cases; do
 	*) echo "vm-bench: unknown workload $w" >&2; exit 2 ;;
 	esac
 	for ((r = 1; r <= reps; r++)); do
-		for t in ranges bitmap; do
+		for t in $trackers; do
 			log=$logs/$w-$p-$t-$r.log
 			t0=$(date +%s)
 			vm/run.sh --kernel "$bz" --initrd "$initrd" --rounds 2 \
@@ -94,7 +96,7 @@ for c in $cases; do
 done
 
 hdr=workload,param,tracker,mode,rep,ranges,folios,pages,ns,cycles,memblock_cycles,memmap_cycles,verified
-echo "workload,param,tracker,mode,boots,ranges,folios,pages,median_cycles,min_cycles,max_cycles,bitmap_over_ranges" \
+echo "workload,param,tracker,mode,boots,ranges,folios,pages,median_cycles,min_cycles,max_cycles,over_ranges" \
 	>"$out/vm-summary.csv"
 for w in $(for c in $cases; do echo "${c%%:*}"; done | sort -u); do
 	{ echo "$hdr"; cat "$logs/$w.rows"; } >"$out/vm-$w.csv"
@@ -106,7 +108,7 @@ for w in $(for c in $cases; do echo "${c%%:*}"; done | sort -u); do
 			med = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 			m[key] = med
 			ratio = ""
-			if (tr == "bitmap" && ((w "," p ",ranges") in m))
+			if (tr != "ranges" && ((w "," p ",ranges") in m))
 				ratio = sprintf("%.2f", med / m[w "," p ",ranges"])
 			printf "%s,%s,%s,%s,%d,%s,%s,%s,%d,%d,%d,%s\n", w, p, tr, mode,
 				n, rg, fo, pg, med, v[1], v[n], ratio
@@ -121,7 +123,8 @@ for w in $(for c in $cases; do echo "${c%%:*}"; done | sort -u); do
 	grep "^$w," "$out/vm-summary.csv" | awk -F, -v t="$w" '
 		$3 == "ranges" { r[$2] = $9; f[$2] = $7 }
 		$3 == "bitmap" { b[$2] = $9 }
-		END { for (p in r) print f[p], r[p] / 1e6, b[p] / 1e6 }' |
+		$3 == "radix" { x[$2] = $9 }
+		END { for (p in r) print f[p], r[p] / 1e6, b[p] / 1e6, x[p] / 1e6 }' |
 		sort -n >"$logs/$w.dat"
 	gnuplot <<-EOF
 		set terminal pngcairo size 800,500
@@ -133,6 +136,7 @@ for w in $(for c in $cases; do echo "${c%%:*}"; done | sort -u); do
 		set key top left
 		set grid
 		plot "$logs/$w.dat" using 1:3 with linespoints title "bitmap (upstream 6.16)", \
+		     "$logs/$w.dat" using 1:4 with linespoints title "radix (upstream 2026)", \
 		     "$logs/$w.dat" using 1:2 with linespoints title "ranges (bulk)"
 	EOF
 done

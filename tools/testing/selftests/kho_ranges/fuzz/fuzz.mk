@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Hostile input and threads: libFuzzer targets for both deserializers, and
+# Hostile input and threads: libFuzzer targets for the three deserializers, and
 # the selftests again under ThreadSanitizer. Included by the top Makefile.
 # See Documentation/core-api/kho_ranges-robustness.rst.
 #
 #   make fuzz FUZZ_TIME=1200   fuzz each target for FUZZ_TIME seconds
 #   make fuzz-check            replay the committed corpus, short bounded pass
-#   make fuzz-hostile          both deserializers on the same hostile inputs
+#   make fuzz-hostile          every deserializer on the same hostile inputs
 #   make test-tsan             concurrency selftests under ThreadSanitizer
 #   make fuzz-corpus           rewrite the committed seed corpus
 #   make golden-write          write golden sets not written yet (once)
@@ -27,23 +27,22 @@ $(B)/fuzz/crc32.o: CC := $(FZ_CC) -fno-sanitize-coverage=trace-cmp
 $(eval $(call flavour,fuzz,$(FZ_SAN)))
 $(eval $(call flavour,tsan,$(TSAN)))
 
-FZ_INC		:= $(KR_DEF) $(KR_INC) -I$(ST) -I$(FZ)
-FZ_HDRS		:= $(wildcard $(FZ)/*.h) $(TEST_HDRS)
+FZ_INC		:= $(KR_DEF) $(KR_INC) -I$(ST) -I$(FZ) -Ibench/baselines
+FZ_HDRS		:= $(wildcard $(FZ)/*.h bench/baselines/*.h) $(TEST_HDRS)
 
-# the bitmap baseline's deserializer, once bench/ has it
-BITMAP_SRC	:= $(wildcard bench/kho_bitmap.c)
-FUZZ_TARGETS	:= fuzz_ranges $(if $(BITMAP_SRC),fuzz_bitmap)
+# the baselines' deserializers are in KERNEL_OBJS (bench/baselines/)
+FUZZ_TARGETS	:= fuzz_ranges fuzz_bitmap fuzz_radix
 
 $(B)/fuzz_ranges: $(FZ)/fuzz_ranges.c $(FZ_HDRS) $(KERNEL_OBJS_fuzz)
 	@echo "  LD      $@"
 	$(Q)$(FZ_CC) $(FZ_SAN) -fsanitize=fuzzer $(WARN) $(FZ_INC) \
 		$< $(KERNEL_OBJS_fuzz) $(LDLIBS) -o $@
 
-$(B)/fuzz_bitmap: $(FZ)/fuzz_bitmap.c $(FZ_HDRS) $(BITMAP_SRC) bench/kho_bitmap.h \
+$(B)/fuzz_bitmap $(B)/fuzz_radix: $(B)/fuzz_%: $(FZ)/fuzz_%.c $(FZ_HDRS) \
 		  $(KERNEL_OBJS_fuzz)
 	@echo "  LD      $@"
-	$(Q)$(FZ_CC) $(FZ_SAN) -fsanitize=fuzzer $(WARN) $(FZ_INC) -Ibench \
-		$< $(BITMAP_SRC) $(KERNEL_OBJS_fuzz) $(LDLIBS) -o $@
+	$(Q)$(FZ_CC) $(FZ_SAN) -fsanitize=fuzzer $(WARN) $(FZ_INC) \
+		$< $(KERNEL_OBJS_fuzz) $(LDLIBS) -o $@
 
 $(B)/mkcorpus: $(FZ)/mkcorpus.c $(FZ_HDRS) $(KERNEL_OBJS_plain)
 	@echo "  LD      $@"
@@ -60,23 +59,23 @@ $(B)/mkgolden: $(ST)/golden/mkgolden.c $(ST)/golden/kr_golden.h $(TEST_HDRS) \
 golden-write: $(B)/mkgolden
 	$(B)/mkgolden $(ST)/golden
 
-$(B)/mkcorpus_bitmap: $(FZ)/mkcorpus_bitmap.c $(FZ_HDRS) $(BITMAP_SRC) \
-		      bench/kho_bitmap.h $(KERNEL_OBJS_plain)
+$(B)/mkcorpus_bitmap $(B)/mkcorpus_radix: $(B)/mkcorpus_%: $(FZ)/mkcorpus_%.c \
+		      $(FZ_HDRS) $(KERNEL_OBJS_plain)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(FZ_INC) -Ibench $< $(BITMAP_SRC) \
+	$(Q)$(CC) $(CFLAGS_OPT) $(WARN) $(FZ_INC) $< \
 		$(KERNEL_OBJS_plain) $(LDLIBS) -o $@
 
 # rewrite the committed seeds (only when the input format changes)
-fuzz-corpus: $(B)/mkcorpus $(if $(BITMAP_SRC),$(B)/mkcorpus_bitmap)
+fuzz-corpus: $(B)/mkcorpus $(B)/mkcorpus_bitmap $(B)/mkcorpus_radix
 	@rm -rf $(FZ)/corpus/ranges && mkdir -p $(FZ)/corpus/ranges
 	$(B)/mkcorpus $(FZ)/corpus/ranges
 	@echo "$$(ls $(FZ)/corpus/ranges | wc -l) seeds in $(FZ)/corpus/ranges"
-ifneq ($(BITMAP_SRC),)
-	@rm -rf $(FZ)/corpus/bitmap $(FZ)/hostile/bitmap
-	@mkdir -p $(FZ)/corpus/bitmap $(FZ)/hostile/bitmap
-	$(B)/mkcorpus_bitmap $(FZ)/corpus/bitmap $(FZ)/hostile/bitmap
-	@echo "$$(ls $(FZ)/corpus/bitmap | wc -l) seeds in $(FZ)/corpus/bitmap, $$(ls $(FZ)/hostile/bitmap | wc -l) hostile inputs"
-endif
+	@set -e; for c in bitmap radix; do \
+		rm -rf $(FZ)/corpus/$$c $(FZ)/hostile/$$c; \
+		mkdir -p $(FZ)/corpus/$$c $(FZ)/hostile/$$c; \
+		$(B)/mkcorpus_$$c $(FZ)/corpus/$$c $(FZ)/hostile/$$c; \
+		echo "$$(ls $(FZ)/corpus/$$c | wc -l) seeds in $(FZ)/corpus/$$c, $$(ls $(FZ)/hostile/$$c | wc -l) hostile inputs"; \
+	done
 
 # libFuzzer: no stdout (every rejected blob has its pr_err()), crashes and
 # their inputs in build/fuzz-run/artifacts/, new coverage in
@@ -111,12 +110,14 @@ fuzz: $(CACHE)/deps.stamp
 fuzz-hostile: $(addprefix $(B)/,$(FUZZ_TARGETS))
 	@$(FZ)/hostile.sh $(B) $(FZ)
 
-# make check: every committed input through both deserializers, then a
-# short mutation pass over kho_ranges, which must find nothing
+# make check: every committed input through every deserializer, then a
+# short mutation pass over kho_ranges and one over the radix baseline
+# (which validates too), which must find nothing
 FUZZ_CHECK_TIME	?= 30
+FUZZ_CHECK_TIME_RADIX ?= 15
 
 fuzz-check: $(addprefix $(B)/,$(FUZZ_TARGETS))
-	@echo "== fuzz: corpus replay, $(FUZZ_CHECK_TIME) s of fuzz_ranges =="
+	@echo "== fuzz: corpus replay, $(FUZZ_CHECK_TIME) s of fuzz_ranges, $(FUZZ_CHECK_TIME_RADIX) s of fuzz_radix =="
 	@mkdir -p $(B)/fuzz-run/check
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		c=$${t#fuzz_}; \
@@ -134,6 +135,15 @@ fuzz-check: $(addprefix $(B)/,$(FUZZ_TARGETS))
 		tail -40 $(B)/fuzz-run/check-mutate.log; exit 1; }
 	@echo "fuzz_ranges: $$(grep -h 'stat::number_of_executed_units' \
 		$(B)/fuzz-run/check-mutate.log | awk '{print $$2}') executions, 0 crashes"
+	@rm -rf $(B)/fuzz-run/check/radix; mkdir -p $(B)/fuzz-run/check/radix
+	@$(FUZZ_ENV) $(B)/fuzz_radix $(FUZZ_FLAGS) -seed=1 \
+		-max_total_time=$(FUZZ_CHECK_TIME_RADIX) \
+		-artifact_prefix=$(B)/fuzz-run/check/ \
+		$(B)/fuzz-run/check/radix $(FZ)/corpus/radix $(FZ)/hostile/radix \
+		> $(B)/fuzz-run/check-mutate-radix.log 2>&1 || { \
+		tail -40 $(B)/fuzz-run/check-mutate-radix.log; exit 1; }
+	@echo "fuzz_radix: $$(grep -h 'stat::number_of_executed_units' \
+		$(B)/fuzz-run/check-mutate-radix.log | awk '{print $$2}') executions, 0 crashes"
 
 # ---------------------------------------------------------------------------
 # ThreadSanitizer: the same selftests binary built with -fsanitize=thread,

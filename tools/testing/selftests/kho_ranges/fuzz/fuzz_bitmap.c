@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the bitmap baseline's deserializer (bench/kho_bitmap.c,
- * upstream KHO of 6.16 as the benchmark models it) on hostile input, the
+ * libFuzzer target: the bitmap baseline's deserializer
+ * (bench/baselines/kho_bitmap.c, upstream KHO of 6.16 as the benchmark
+ * models it) on hostile input, the
  * same way fuzz_ranges.c drives kho_ranges: a fresh boot of the simulated
  * machine per input, the input's chunk list placed in RAM (kb_fuzz.h), a
  * generated root FDT, then kho_bitmap_deserialize().
@@ -45,6 +46,7 @@
 #include <linux/mm.h>
 
 #include "sim.h"
+#include "kho_baseline.h"
 #include "kb_fuzz.h"
 
 #define KB_FUZZ_MAX_FOLIOS	256
@@ -221,7 +223,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	const phys_addr_t base = kho_sim.ram_base;
 	void *fdt = (void *)(base + KB_FUZZ_FDT_OFF);
 	u8 *img = (void *)(base + KB_FUZZ_IMG_OFF);
-	unsigned long nr_folios, cnt;
+	struct kho_baseline_stats st;
+	unsigned long cnt;
 	enum kb_survey survey;
 	struct kb_fuzz_ctl ctl;
 	unsigned int bits;
@@ -263,7 +266,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	cnt = memblock.reserved.cnt;
 	total = memblock.reserved.total_size;
 	ret = kho_bitmap_deserialize(base + KB_FUZZ_FDT_OFF, PAGE_SIZE, bits,
-				     ctl.flags & KB_FUZZ_BULK, &nr_folios);
+				     KHO_BASELINE_MARK |
+				     (ctl.flags & KB_FUZZ_BULK ? KHO_BASELINE_BULK :
+								 KHO_BASELINE_RESERVE),
+				     &st);
 	if (ret) {
 		stats.rejected++;
 		if (!kb_fuzz_unchanged_but_array(cnt, total)) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The fuzz input format for the bitmap baseline's deserializer
- * (bench/kho_bitmap.c), shared by its libFuzzer target and the seed
+ * (bench/baselines/kho_bitmap.c), shared by its libFuzzer target and the seed
  * generator. The same idea as kr_fuzz.h: addresses in the input are
  * offsets into the simulated RAM, made absolute by the harness.
  *

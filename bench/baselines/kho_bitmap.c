@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "kho_baseline.h"
 #include "kho_bitmap.h"
 
 /* at most one stream per order in the bulk merge */
@@ -150,8 +151,10 @@ int kho_bitmap_unpreserve(struct kho_bitmap *kb, unsigned long pfn,
 	unsigned long *bitmap;
 
 	bitmap = o ? xa_load(&o->bitmaps, pfn_high / kb->bits) : NULL;
-	if (!bitmap || !test_and_clear_bit(pfn_high % kb->bits, bitmap))
+	/* not test_and_clear_bit(): tools/' x86 one complements the bit */
+	if (!bitmap || !test_bit(pfn_high % kb->bits, bitmap))
 		return -ENOENT;
+	__clear_bit(pfn_high % kb->bits, bitmap);
 	kb->nr_folios--;
 	return 0;
 }
@@ -486,55 +489,63 @@ static void __init kho_bitmap_bulk_get(void *arg, unsigned long idx,
 }
 
 /* every bitmap of the list, in list order: what upstream walks */
-static unsigned long __init kho_bitmap_walk(const struct kho_bitmap_chunk *first,
-					    unsigned int bits, bool reserve,
-					    bool mark)
+static void __init kho_bitmap_walk(const struct kho_bitmap_chunk *first,
+				   unsigned int bits, bool reserve, bool mark,
+				   struct kho_baseline_stats *st)
 {
 	const struct kho_bitmap_chunk *chunk;
-	unsigned long nr = 0;
 	unsigned int i;
 
-	for (chunk = first; chunk; chunk = kho_bitmap_chunk_at(chunk->hdr.next))
-		for (i = 0; i < chunk->hdr.nr_elms; i++)
-			nr += kho_bitmap_deserialize_bitmap(chunk->hdr.order,
-							    &chunk->elms[i],
-							    bits, reserve,
-							    mark);
-	return nr;
+	for (chunk = first; chunk; chunk = kho_bitmap_chunk_at(chunk->hdr.next)) {
+		for (i = 0; i < chunk->hdr.nr_elms; i++) {
+			unsigned long nr;
+
+			nr = kho_bitmap_deserialize_bitmap(chunk->hdr.order,
+							   &chunk->elms[i],
+							   bits, reserve, mark);
+			st->nr_folios += nr;
+			st->nr_pages += nr << chunk->hdr.order;
+		}
+		st->nr_records += chunk->hdr.nr_elms;
+	}
 }
 
 /**
  * kho_bitmap_deserialize() - reserve every preserved folio, next kernel side
- * @fdt_phys:  physical address of the root FDT
- * @fdt_size:  its size
- * @bits:      bits per bitmap the previous kernel used
- * @bulk:      false: as upstream, memblock_reserve() and
- *             memblock_reserved_mark_noinit() per folio, in list order;
- *             true: one memblock_reserve_bulk() over all folios merged into
- *             address order
- * @nr_folios: set to the number of folios found
+ * @fdt_phys: physical address of the root FDT
+ * @fdt_size: its size
+ * @bits:     bits per bitmap the previous kernel used
+ * @how:      %KHO_BASELINE_RESERVE: as upstream, memblock_reserve() and
+ *            memblock_reserved_mark_noinit() per folio, in list order;
+ *            %KHO_BASELINE_MARK: the order in the head page's
+ *            page->private, which is how the next kernel restores it;
+ *            %KHO_BASELINE_BULK: one memblock_reserve_bulk() over all
+ *            folios merged into address order, instead of the per-folio
+ *            memblock calls
+ * @st:       set to what was found
  *
- * Either way every folio's head page gets its order in page->private,
- * which is how the next kernel restores it.
+ * A kernel that must reserve before its memmap exists makes two calls, one
+ * with each of the first two flags.
  *
- * Return: 0, -EINVAL or -ENOENT for a bad FDT, or the error of
+ * Return: 0, -EINVAL or -ENOENT for a bad FDT, -ENOMEM, or the error of
  * memblock_reserve_bulk().
  */
 int __init kho_bitmap_deserialize(phys_addr_t fdt_phys, size_t fdt_size,
-				  unsigned int bits, bool bulk,
-				  unsigned long *nr_folios)
+				  unsigned int bits, unsigned int how,
+				  struct kho_baseline_stats *st)
 {
+	bool bulk = how & KHO_BASELINE_BULK;
 	const struct kho_bitmap_chunk *first;
 	struct kho_bitmap_merge *m;
-	unsigned long nr;
 	int ret;
 
+	memset(st, 0, sizeof(*st));
 	first = kho_bitmap_first(fdt_phys, fdt_size);
 	if (IS_ERR(first))
 		return PTR_ERR(first);
 
-	nr = kho_bitmap_walk(first, bits, !bulk, true);
-	*nr_folios = nr;
+	kho_bitmap_walk(first, bits, !bulk && (how & KHO_BASELINE_RESERVE),
+			how & KHO_BASELINE_MARK, st);
 	if (!bulk)
 		return 0;
 
@@ -543,61 +554,10 @@ int __init kho_bitmap_deserialize(phys_addr_t fdt_phys, size_t fdt_size,
 		return -ENOMEM;
 	m->first = first;
 	m->bits = bits;
-	ret = memblock_reserve_bulk(nr, kho_bitmap_bulk_get, m,
+	ret = memblock_reserve_bulk(st->nr_folios, kho_bitmap_bulk_get, m,
 				    MEMBLOCK_RSRV_NOINIT);
 	kfree(m);
 	return ret;
-}
-
-/**
- * kho_bitmap_deserialize_memblock() - the memblock half of the upstream walk
- * @fdt_phys:  physical address of the root FDT
- * @fdt_size:  its size
- * @bits:      bits per bitmap the previous kernel used
- * @nr_folios: set to the number of folios found
- *
- * memblock_reserve() and memblock_reserved_mark_noinit() per folio, in list
- * order, as kho_bitmap_deserialize() without @bulk does, but without
- * touching the memmap: for a kernel that must reserve before its memmap
- * exists, and calls kho_bitmap_deserialize_memmap() later.
- *
- * Return: 0, or -EINVAL or -ENOENT for a bad FDT.
- */
-int __init kho_bitmap_deserialize_memblock(phys_addr_t fdt_phys,
-					   size_t fdt_size, unsigned int bits,
-					   unsigned long *nr_folios)
-{
-	const struct kho_bitmap_chunk *first;
-
-	first = kho_bitmap_first(fdt_phys, fdt_size);
-	if (IS_ERR(first))
-		return PTR_ERR(first);
-	*nr_folios = kho_bitmap_walk(first, bits, true, false);
-	return 0;
-}
-
-/**
- * kho_bitmap_deserialize_memmap() - the memmap half of the upstream walk
- * @fdt_phys:  physical address of the root FDT
- * @fdt_size:  its size
- * @bits:      bits per bitmap the previous kernel used
- * @nr_folios: set to the number of folios found
- *
- * Every folio's order into its head page's page->private, in list order.
- *
- * Return: 0, or -EINVAL or -ENOENT for a bad FDT.
- */
-int __init kho_bitmap_deserialize_memmap(phys_addr_t fdt_phys,
-					 size_t fdt_size, unsigned int bits,
-					 unsigned long *nr_folios)
-{
-	const struct kho_bitmap_chunk *first;
-
-	first = kho_bitmap_first(fdt_phys, fdt_size);
-	if (IS_ERR(first))
-		return PTR_ERR(first);
-	*nr_folios = kho_bitmap_walk(first, bits, false, true);
-	return 0;
 }
 
 /**
@@ -644,3 +604,133 @@ u64 __init kho_bitmap_read_all(phys_addr_t fdt_phys, size_t fdt_size,
 	}
 	return sum;
 }
+
+/* ---- the ops table entries -------------------------------------------- */
+
+static void *kho_bitmap_create(unsigned long bits)
+{
+	struct kho_bitmap *kb = kzalloc(sizeof(*kb), GFP_KERNEL);
+
+	if (kb)
+		kho_bitmap_init(kb, bits);
+	return kb;
+}
+
+static void kho_bitmap_ops_destroy(void *t)
+{
+	kho_bitmap_destroy(t);
+	kfree(t);
+}
+
+static int kho_bitmap_ops_preserve(void *t, unsigned long pfn,
+				   unsigned int order)
+{
+	return kho_bitmap_preserve(t, pfn, order);
+}
+
+static int kho_bitmap_ops_unpreserve(void *t, unsigned long pfn,
+				     unsigned int order)
+{
+	return kho_bitmap_unpreserve(t, pfn, order);
+}
+
+static int kho_bitmap_ops_serialize(void *t, struct kho_baseline_handover *h)
+{
+	struct kho_bitmap *kb = t;
+	int ret = kho_bitmap_serialize(kb);
+
+	if (ret)
+		return ret;
+	h->phys = kb->fdt_phys;
+	h->size = kb->fdt_size;
+	h->variant = kb->bits;
+	return 0;
+}
+
+static void kho_bitmap_ops_abort(void *t)
+{
+	kho_bitmap_abort(t);
+}
+
+static void kho_bitmap_sizes(void *t, const struct kho_baseline_handover *h,
+			     struct kho_baseline_sizes *s)
+{
+	const struct kho_bitmap *kb = t;
+
+	s->tracker = kho_bitmap_struct_bytes(kb);
+	s->handover = kho_bitmap_handover_bytes(kb);
+	s->handover_alloc = (kb->nr_chunks + 1) * PAGE_SIZE;
+	s->nr_records = kb->nr_bitmaps;
+}
+
+/* the pages bitmaps are carved from, the chunks and the root FDT */
+static int kho_bitmap_pages(void *t, kho_baseline_page_fn_t fn,
+				    void *arg)
+{
+	const struct kho_bitmap *kb = t;
+	phys_addr_t phys;
+	int ret;
+
+	for (phys = kb->pages; phys;
+	     phys = pfn_to_page(PHYS_PFN(phys))->private) {
+		ret = fn(arg, phys, 0);
+		if (ret)
+			return ret;
+	}
+	for (phys = kb->first_chunk; phys;
+	     phys = ((struct kho_bitmap_chunk *)phys_to_virt(phys))->hdr.next) {
+		ret = fn(arg, phys, 0);
+		if (ret)
+			return ret;
+	}
+	return kb->fdt_phys ? fn(arg, kb->fdt_phys, 0) : 0;
+}
+
+static int __init kho_bitmap_ops_deserialize(const struct kho_baseline_handover *h,
+					     unsigned int how,
+					     struct kho_baseline_stats *st)
+{
+	return kho_bitmap_deserialize(h->phys, h->size, h->variant, how, st);
+}
+
+static u64 __init kho_bitmap_probe(const struct kho_baseline_handover *h)
+{
+	return kho_bitmap_read_all(h->phys, h->size, h->variant);
+}
+
+struct kho_baseline_ops kho_bitmap_6_16_ops = {
+	.name = "bitmap-6.16",
+	.strategy = "bitmap",
+	.upstream = "KHO as merged in 6.16: per-order xarrays of 512-byte bitmaps, a chunk list referencing them",
+	.variant = KHO_BITMAP_BITS_6_16,
+	.create = kho_bitmap_create,
+	.destroy = kho_bitmap_ops_destroy,
+	.preserve = kho_bitmap_ops_preserve,
+	.unpreserve = kho_bitmap_ops_unpreserve,
+	.serialize = kho_bitmap_ops_serialize,
+	.abort = kho_bitmap_ops_abort,
+	.sizes = kho_bitmap_sizes,
+	.for_each_page = kho_bitmap_pages,
+	.deserialize = kho_bitmap_ops_deserialize,
+	.restore = kho_bitmap_restore_order,
+	.probe = kho_bitmap_probe,
+};
+
+/* 6.18: the same with a page per bitmap */
+struct kho_baseline_ops kho_bitmap_6_18_ops = {
+	.name = "bitmap-6.18",
+	.strategy = "bitmap",
+	.upstream = "KHO of 6.18: the same with page-sized bitmaps",
+	.variant = KHO_BITMAP_BITS_6_18,
+	.create = kho_bitmap_create,
+	.destroy = kho_bitmap_ops_destroy,
+	.preserve = kho_bitmap_ops_preserve,
+	.unpreserve = kho_bitmap_ops_unpreserve,
+	.serialize = kho_bitmap_ops_serialize,
+	.abort = kho_bitmap_ops_abort,
+	.sizes = kho_bitmap_sizes,
+	.for_each_page = kho_bitmap_pages,
+	.deserialize = kho_bitmap_ops_deserialize,
+	.restore = kho_bitmap_restore_order,
+	.probe = kho_bitmap_probe,
+};

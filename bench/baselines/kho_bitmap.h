@@ -101,13 +101,10 @@ void kho_bitmap_abort(struct kho_bitmap *kb);
 size_t kho_bitmap_handover_bytes(const struct kho_bitmap *kb);
 
 /* next kernel side */
+struct kho_baseline_stats;
 int kho_bitmap_deserialize(phys_addr_t fdt_phys, size_t fdt_size,
-			   unsigned int bits, bool bulk,
-			   unsigned long *nr_folios);
-int kho_bitmap_deserialize_memblock(phys_addr_t fdt_phys, size_t fdt_size,
-				    unsigned int bits, unsigned long *nr_folios);
-int kho_bitmap_deserialize_memmap(phys_addr_t fdt_phys, size_t fdt_size,
-				  unsigned int bits, unsigned long *nr_folios);
+			   unsigned int bits, unsigned int how,
+			   struct kho_baseline_stats *st);
 unsigned int kho_bitmap_restore_order(unsigned long pfn);
 u64 kho_bitmap_read_all(phys_addr_t fdt_phys, size_t fdt_size,
 			unsigned int bits);
