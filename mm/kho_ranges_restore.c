@@ -792,6 +792,71 @@ static int __init kho_ranges_reserve_bitmap_desc(const struct kho_ranges_incomin
 	return ret;
 }
 
+/*
+ * The highest page-aligned @size bytes that are free in memblock and that
+ * no run of @in touches, or 0; at the top of their hole, as memblock places
+ * its own allocations. Free memory and the runs both come in address order.
+ */
+static phys_addr_t __init kho_ranges_find_hole(const struct kho_ranges_incoming *in,
+					       phys_addr_t size)
+{
+	phys_addr_t fstart, fend, lo, hi, best = 0;
+	struct kho_ranges_cursor c;
+	u64 start = 0, bytes = 0, i;
+	bool have;
+	u32 info;
+
+	kho_ranges_cursor_init(&c, in);
+	have = kho_ranges_cursor_next(&c, &start, &bytes, &info);
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_NONE, &fstart, &fend,
+				NULL) {
+		lo = PAGE_ALIGN(fstart);
+		while (lo && lo < fend) {
+			while (have && start + bytes <= lo)
+				have = kho_ranges_cursor_next(&c, &start,
+							      &bytes, &info);
+			hi = round_down(have && start < fend ? start : fend,
+					PAGE_SIZE);
+			if (hi > lo && hi - lo >= size)
+				best = hi - size;
+			if (!have || start >= fend)
+				break;
+			lo = PAGE_ALIGN(start + bytes);
+		}
+	}
+	return best;
+}
+
+/*
+ * Without usable spare room, memblock.reserved would grow on demand while
+ * the runs are only partly reserved: into free memory that may hold runs
+ * not reserved yet, and a later growth frees the old array, un-reserving
+ * them. Move it first into a hole that no run touches, with room for every
+ * run (a run can split a region in two). Best effort: without such a hole
+ * it grows as before, with a warning.
+ */
+static void __init kho_ranges_reserved_to_hole(const struct kho_ranges_incoming *in)
+{
+	struct memblock_type *type = &memblock.reserved;
+	unsigned long slots = type->cnt + 2 * in->nr_extents + 8;
+	phys_addr_t size, hole;
+	int ret;
+
+	if (type->max - type->cnt >= 2 * in->nr_extents + 8)
+		return;
+	size = PAGE_ALIGN(slots * sizeof(struct memblock_region));
+	hole = kho_ranges_find_hole(in, size);
+	ret = hole ? memblock_reserve(hole, size) : -ENOSPC;
+	if (!ret) {
+		ret = memblock_reserved_move(hole, size);
+		if (ret)
+			memblock_phys_free(hole, size);
+	}
+	if (ret && ret != -EBUSY)
+		pr_warn("no room for memblock.reserved away from %lu preserved runs (%d)\n",
+			in->nr_extents, ret);
+}
+
 /**
  * kho_ranges_reserve() - reserve every range of a validated blob
  * @in:   a blob accepted by kho_ranges_validate()
@@ -833,12 +898,14 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 	 * allocates while preserved memory is only partly reserved. Once slab
 	 * is up memblock grows from slab instead, which is safe.
 	 */
-	if (in->spare_size) {
-		ret = memblock_reserved_move(in->spare_phys, in->spare_size);
-		if (ret && ret != -EBUSY && ret != -EINVAL)
-			pr_warn("cannot move memblock.reserved into the spare room (%d)\n",
-				ret);
-	}
+	ret = in->spare_size ?
+	      memblock_reserved_move(in->spare_phys, in->spare_size) : -ENOENT;
+	if (ret && ret != -EBUSY && ret != -EINVAL && ret != -ENOENT)
+		pr_warn("cannot move memblock.reserved into the spare room (%d)\n",
+			ret);
+	if (ret && ret != -EBUSY)
+		kho_ranges_reserved_to_hole(in);
+	ret = 0;
 
 	/* the runs are sorted and disjoint: validation checked that */
 	if (mode == KHO_RANGES_RESERVE_BULK) {
