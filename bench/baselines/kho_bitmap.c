@@ -698,39 +698,32 @@ static u64 __init kho_bitmap_probe(const struct kho_baseline_handover *h)
 	return kho_bitmap_read_all(h->phys, h->size, h->variant);
 }
 
-struct kho_baseline_ops kho_bitmap_6_16_ops = {
-	.name = "bitmap-6.16",
-	.strategy = "bitmap",
-	.upstream = "KHO as merged in 6.16: per-order xarrays of 512-byte bitmaps, a chunk list referencing them",
-	.variant = KHO_BITMAP_BITS_6_16,
-	.create = kho_bitmap_create,
-	.destroy = kho_bitmap_ops_destroy,
-	.preserve = kho_bitmap_ops_preserve,
-	.unpreserve = kho_bitmap_ops_unpreserve,
-	.serialize = kho_bitmap_ops_serialize,
-	.abort = kho_bitmap_ops_abort,
-	.sizes = kho_bitmap_sizes,
-	.for_each_page = kho_bitmap_pages,
-	.deserialize = kho_bitmap_ops_deserialize,
-	.restore = kho_bitmap_restore_order,
-	.probe = kho_bitmap_probe,
-};
+/* the two releases differ only in the size of a bitmap */
+#define KHO_BITMAP_OPS(_name, _upstream, _variant) {			\
+	.name = _name,							\
+	.strategy = "bitmap",						\
+	.upstream = _upstream,						\
+	.variant = _variant,						\
+	.create = kho_bitmap_create,					\
+	.destroy = kho_bitmap_ops_destroy,				\
+	.preserve = kho_bitmap_ops_preserve,				\
+	.unpreserve = kho_bitmap_ops_unpreserve,			\
+	.serialize = kho_bitmap_ops_serialize,				\
+	.abort = kho_bitmap_ops_abort,					\
+	.sizes = kho_bitmap_sizes,					\
+	.for_each_page = kho_bitmap_pages,				\
+	.deserialize = kho_bitmap_ops_deserialize,			\
+	.restore = kho_bitmap_restore_order,				\
+	.probe = kho_bitmap_probe,					\
+}
+
+struct kho_baseline_ops kho_bitmap_6_16_ops =
+	KHO_BITMAP_OPS("bitmap-6.16",
+		       "KHO as merged in 6.16: per-order xarrays of 512-byte bitmaps, a chunk list referencing them",
+		       KHO_BITMAP_BITS_6_16);
 
 /* 6.18: the same with a page per bitmap */
-struct kho_baseline_ops kho_bitmap_6_18_ops = {
-	.name = "bitmap-6.18",
-	.strategy = "bitmap",
-	.upstream = "KHO of 6.18: the same with page-sized bitmaps",
-	.variant = KHO_BITMAP_BITS_6_18,
-	.create = kho_bitmap_create,
-	.destroy = kho_bitmap_ops_destroy,
-	.preserve = kho_bitmap_ops_preserve,
-	.unpreserve = kho_bitmap_ops_unpreserve,
-	.serialize = kho_bitmap_ops_serialize,
-	.abort = kho_bitmap_ops_abort,
-	.sizes = kho_bitmap_sizes,
-	.for_each_page = kho_bitmap_pages,
-	.deserialize = kho_bitmap_ops_deserialize,
-	.restore = kho_bitmap_restore_order,
-	.probe = kho_bitmap_probe,
-};
+struct kho_baseline_ops kho_bitmap_6_18_ops =
+	KHO_BITMAP_OPS("bitmap-6.18",
+		       "KHO of 6.18: the same with page-sized bitmaps",
+		       KHO_BITMAP_BITS_6_18);
