@@ -11,9 +11,10 @@
 #include <linux/init.h>
 #include <linux/kstrtox.h>
 #include <linux/kho_ranges.h>
+#include <linux/math64.h>
 #include <linux/memblock.h>
 #include <linux/printk.h>
-#include <linux/sched/clock.h>
+#include <linux/time64.h>
 #include <linux/timex.h>
 #include <linux/string.h>
 
@@ -111,48 +112,125 @@ static int __init kho_ranges_checksum_param(char *s)
 }
 early_param("kho_ranges_checksum", kho_ranges_checksum_param);
 
+/*
+ * The boot-time figure. kho_ranges_boot_reserve() runs long before the
+ * TSC is calibrated and sched_clock() ticks, so it only takes cycle
+ * stamps; the line goes out from an initcall, when they can be converted.
+ */
+static struct kho_ranges_boot_figure {
+	struct kho_ranges_phase_times pt;
+	u64 cycles;
+	bool valid;
+} kho_ranges_boot_figure __initdata;
+
+static u64 __init kho_ranges_read_cycles(void)
+{
+	return get_cycles();
+}
+
+/* the frequency of get_cycles(), once calibrated, or 0 */
+static unsigned int kho_ranges_cycles_khz(void)
+{
+#ifdef CONFIG_X86
+	return tsc_khz;
+#else
+	return 0;
+#endif
+}
+
+/**
+ * kho_ranges_cycles_to_ns() - convert a get_cycles() delta to nanoseconds
+ * @cycles: the delta
+ *
+ * Uses the TSC frequency the kernel calibrated (tsc_khz), so it must not be
+ * called before tsc_init(); early_initcall() and later are fine. The
+ * result is as good as that calibration: kHz resolution, that is one part
+ * in a million for a GHz TSC, and a tick of 1/tsc_khz ms.
+ *
+ * Return: the nanoseconds, or 0 if the cycle counter's frequency is not
+ * known (no TSC, or not calibrated yet).
+ */
+u64 kho_ranges_cycles_to_ns(u64 cycles)
+{
+	unsigned int khz = kho_ranges_cycles_khz();
+
+	if (!khz)
+		return 0;
+	return mul_u64_u32_div(cycles, USEC_PER_SEC, khz);
+}
+
 /**
  * kho_ranges_boot_reserve() - reserve what the previous kernel preserved
  *
  * Validates the handover and reserves every preserved range in memblock,
- * timing the whole of it with sched_clock(). The line it prints is what the
- * QEMU harness reads: ranges= counts range records, bitmaps= bitmap records,
- * extents= the runs of preserved pages both make, which is what memblock
- * gets, and blob= the bytes of the blob in use. A rejected handover is reported and otherwise ignored:
- * the boot goes on, without the preserved memory.
+ * taking a get_cycles() stamp at the end of each step (enum
+ * kho_ranges_phase). The line kho_ranges_boot_report() prints from these
+ * is what the QEMU harness reads. A rejected handover is reported and
+ * otherwise ignored: the boot goes on, without the preserved memory.
  */
 void __init kho_ranges_boot_reserve(void)
 {
+	struct kho_ranges_boot_figure *fig = &kho_ranges_boot_figure;
 	cycles_t c0, c1;
-	u64 t0, t1;
 	int ret;
 
 	if (!kho_ranges_fdt_phys)
 		return;
 
-	/*
-	 * sched_clock() falls back to jiffies, which do not move yet, when
-	 * the early TSC calibration failed; the cycle count is always there.
-	 */
-	t0 = sched_clock();
+	fig->pt.clock = kho_ranges_read_cycles;
+	kho_ranges_phase_times = &fig->pt;
 	c0 = get_cycles();
 	ret = kho_ranges_deserialize(&kho_ranges_incoming, kho_ranges_fdt_phys,
 				     kho_ranges_fdt_size, kho_ranges_mode);
 	c1 = get_cycles();
-	t1 = sched_clock();
+	kho_ranges_phase_times = NULL;
 	if (ret) {
 		pr_err("handover at %#llx rejected (%d): preserved memory is not protected\n",
 		       (u64)kho_ranges_fdt_phys, ret);
 		memset(&kho_ranges_incoming, 0, sizeof(kho_ranges_incoming));
 		return;
 	}
-	pr_info("deserialize: tracker=ranges mode=%s ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu bitmaps=%lu extents=%lu blob=%zu\n",
-		kho_ranges_mode_names[kho_ranges_mode],
-		kho_ranges_incoming.nr_ranges, kho_ranges_incoming.nr_folios,
-		kho_ranges_incoming.nr_pages, t1 - t0, (u64)(c1 - c0),
-		kho_ranges_incoming.nr_bitmaps, kho_ranges_incoming.nr_extents,
-		kho_ranges_incoming.blob_len);
+	fig->cycles = c1 - c0;
+	fig->valid = true;
 }
+
+/* the phase that ended at t[i], in cycles */
+static u64 __init kho_ranges_phase_cycles(const struct kho_ranges_phase_times *pt,
+					  enum kho_ranges_phase i)
+{
+	return pt->t[i] - pt->t[i - 1];
+}
+
+/*
+ * The deserialize line: ranges= counts range records, bitmaps= bitmap
+ * records, extents= the runs of preserved pages both make, which is what
+ * memblock gets, and blob= the bytes of the blob in use; then the cycles of
+ * each phase of enum kho_ranges_phase, and the TSC frequency ns= is
+ * computed with.
+ */
+static int __init kho_ranges_boot_report(void)
+{
+	const struct kho_ranges_boot_figure *fig = &kho_ranges_boot_figure;
+	const struct kho_ranges_phase_times *pt = &fig->pt;
+	const struct kho_ranges_incoming *in = &kho_ranges_incoming;
+
+	if (!fig->valid)
+		return 0;
+	pr_info("deserialize: tracker=ranges mode=%s ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu bitmaps=%lu extents=%lu blob=%zu fdt_cycles=%llu hdr_cycles=%llu csum_cycles=%llu records_cycles=%llu move_cycles=%llu merge_cycles=%llu tsc_khz=%u\n",
+		kho_ranges_mode_names[kho_ranges_mode], in->nr_ranges,
+		in->nr_folios, in->nr_pages,
+		kho_ranges_cycles_to_ns(fig->cycles), fig->cycles,
+		in->nr_bitmaps, in->nr_extents, in->blob_len,
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_FDT),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_HDR),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_CSUM),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_RECORDS),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_MOVE),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_MERGE),
+		kho_ranges_cycles_khz());
+	return 0;
+}
+early_initcall(kho_ranges_boot_report);
 
 /**
  * kho_ranges_kexec_conflict() - would a kexec segment overwrite preserved memory?
