@@ -509,7 +509,7 @@ static int __init kho_ranges_check_hdr(struct kho_ranges_incoming *in,
  * Set by a caller that wants the time of each step, for the duration of its
  * call (see struct kho_ranges_phase_times); NULL otherwise.
  */
-struct kho_ranges_phase_times *kho_ranges_phase_times __initdata;
+struct kho_ranges_phase_times *kho_ranges_phase_times;
 
 /* does [@start, @start + @size) fit in this kernel's phys_addr_t? */
 static bool kho_ranges_reachable(u64 start, u64 size)
