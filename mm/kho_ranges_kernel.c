@@ -148,24 +148,24 @@ static u64 __init kho_ranges_read_cycles(void)
  * Under QEMU's TCG the PIT calibration of the TSC often fails (tsc_khz stays
  * 0), and jiffies are no reference either: ticks come late under a loaded
  * host. QEMU's RTC follows the host's clock, so count cycles over one second
- * between two rising edges of its update-in-progress flag, once. The error
- * is the time between two polls of the flag: a few microseconds in a second.
+ * between two changes of its seconds register, once. The flag RTC_UIP would
+ * mark the edge too, but it is up for 244 us only, and a vCPU of a busy host
+ * misses it. The error is the time between two polls: microseconds in a
+ * second.
  */
 #define KHO_RANGES_CALIBRATE_MAX_CYCLES	(1ULL << 35)
 
 #ifdef CONFIG_X86
-/* the cycle count at the next rising edge of RTC_UIP, or 0 after @limit */
+/* the cycle count when the RTC's seconds next change, or 0 after @limit */
 static cycles_t __init kho_ranges_rtc_edge(cycles_t limit)
 {
-	bool was = true, uip;
+	u8 sec = CMOS_READ(RTC_SECONDS);
 	cycles_t now;
 
 	do {
-		uip = CMOS_READ(RTC_FREQ_SELECT) & RTC_UIP;
 		now = get_cycles();
-		if (uip && !was)
+		if (CMOS_READ(RTC_SECONDS) != sec)
 			return now;
-		was = uip;
 	} while (now < limit);
 	return 0;
 }
@@ -184,24 +184,24 @@ static unsigned int __init kho_ranges_calibrate_khz(void)
 #endif
 
 static unsigned int kho_ranges_khz __initdata;
-static const char *kho_ranges_khz_source __initdata = "none";
+static bool kho_ranges_khz_rtc __initdata;
+static bool kho_ranges_khz_known __initdata;
 
 /* the frequency of get_cycles() in kHz, or 0 if there is none */
 static unsigned int __init kho_ranges_cycles_khz(void)
 {
-	if (kho_ranges_khz)
+	if (kho_ranges_khz_known)
 		return kho_ranges_khz;
+	kho_ranges_khz_known = true;
 #ifdef CONFIG_X86
 	if (!boot_cpu_has(X86_FEATURE_TSC))
 		return 0;
 	if (tsc_khz) {
 		kho_ranges_khz = tsc_khz;
-		kho_ranges_khz_source = "tsc_khz";
 		return kho_ranges_khz;
 	}
 	kho_ranges_khz = kho_ranges_calibrate_khz();
-	if (kho_ranges_khz)
-		kho_ranges_khz_source = "rtc";
+	kho_ranges_khz_rtc = kho_ranges_khz;
 #endif
 	return kho_ranges_khz;
 }
@@ -321,7 +321,8 @@ static int __init kho_ranges_boot_report(void)
 		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_RECORDS),
 		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_MOVE),
 		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_MERGE),
-		kho_ranges_khz, kho_ranges_khz_source);
+		kho_ranges_khz, kho_ranges_khz_rtc ? "rtc" :
+		kho_ranges_khz ? "tsc_khz" : "none");
 	if (!fig->warm_valid)
 		return 0;
 	pt = &fig->warm;
