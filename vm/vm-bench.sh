@@ -6,8 +6,9 @@
 #
 #   vm/vm-bench.sh [--reps N] [--out DIR] [--cases "CASE ..."]
 #
-# A CASE is WORKLOAD:PARAM, e.g. rapoport:100 (nr_per_order) or
-# alternate:64 (MiB). For every case, rep and tracker (kho_tracker=ranges,
+# A CASE is WORKLOAD:PARAM, e.g. rapoport:100 (nr_per_order),
+# alternate:64 (MiB) or empty:0 (only the test's own record page: the
+# fixed cost). For every case, rep and tracker (kho_tracker=ranges,
 # then kho_tracker=bitmap, then kho_tracker=radix: interleaved, so that
 # load on the host hits all alike) one VM boots, lib/test_kho_ranges.c
 # preserves the workload in
@@ -23,10 +24,11 @@
 # before them (prep_cycles=). The lines go to DIR/vm-WORKLOAD.csv (one row
 # per boot), DIR/vm-summary.csv (medians and the baseline/ranges ratio per
 # case), DIR/vm-phases.csv (the median of every phase per case),
-# DIR/vm-ratios.csv (the VM's ratios beside the userspace harness's, from
-# DIR/WORKLOAD.csv of `make bench`) and DIR/vm-WORKLOAD.png.
+# DIR/vm-ratios.csv (the VM's ratios beside those of the userspace harness,
+# build/kho_bench run on the same sizes) and DIR/vm-WORKLOAD.png.
 #
-# Environment: VM_MEM (default 4G), VM_BENCH_REPS (3), VM_BENCH_CASES,
+# Environment: KHO_BENCH (build/kho_bench), VM_MEM (default 4G),
+# VM_BENCH_REPS (3), VM_BENCH_CASES,
 # VM_BENCH_TIMEOUT per boot (300 s). Serial logs: build/vm-bench/.
 # Times are TCG's: compare trackers, not machines.
 set -euo pipefail
@@ -34,9 +36,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 reps=${VM_BENCH_REPS:-3}
+kho_bench=${KHO_BENCH:-$top/build/kho_bench}
 trackers=${VM_BENCH_TRACKERS:-"ranges bitmap radix"}
 out=$top/results
-cases=${VM_BENCH_CASES:-"rapoport:30 rapoport:100 rapoport:300 alternate:64"}
+cases=${VM_BENCH_CASES:-"empty:0 rapoport:30 rapoport:100 rapoport:300 alternate:16 alternate:64"}
 while (($#)); do
 	case $1 in
 	--reps) reps=$2; shift 2 ;;
@@ -74,6 +77,7 @@ for c in $cases; do
 	case $w in
 	rapoport) args="test_kho_ranges.workload=rapoport test_kho_ranges.nr_per_order=$p" ;;
 	alternate) args="test_kho_ranges.workload=alternate test_kho_ranges.alternate_mib=$p" ;;
+	empty) args="test_kho_ranges.nr_blocks=0 test_kho_ranges.nr_areas=0" ;;
 	*) echo "vm-bench: unknown workload $w" >&2; exit 2 ;;
 	esac
 	for ((r = 1; r <= reps; r++)); do
@@ -188,35 +192,46 @@ for w in $(for c in $cases; do echo "${c%%:*}"; done | sort -u); do
 		}' >>"$out/vm-phases.csv"
 done
 
-# The VM's ratios beside the userspace harness's (`make bench`, first row of
-# each tracker in DIR/WORKLOAD.csv: buddy placement for rapoport). The
-# harness runs bigger cases than the VM has memory for: compare the trends.
+# The VM's ratios beside the userspace harness's on the same sizes: one
+# kho_bench run per case, bitmap-6.16 and radix with their per-folio
+# memblock calls against ranges-bulk, as in the kernel.
 # walk: the ranges figure without the phases whose cost under TCG is fixed,
 # that of translating code met for the first time (FDT, header, checksum,
 # move; see kho_ranges_warm), beside the baselines' whole walks.
-echo "workload,param,vm_folios,vm_ranges_cycles,vm_bitmap_over_ranges,vm_radix_over_ranges,vm_ranges_walk_cycles,vm_bitmap_over_ranges_walk,vm_radix_over_ranges_walk,harness_folios,harness_bitmap_over_ranges,harness_radix_over_ranges" \
+echo "workload,param,vm_folios,vm_ranges_cycles,vm_bitmap_over_ranges,vm_radix_over_ranges,vm_ranges_walk_cycles,vm_bitmap_over_ranges_walk,vm_radix_over_ranges_walk,harness_folios,harness_ranges_ns,harness_bitmap_over_ranges,harness_radix_over_ranges" \
 	>"$out/vm-ratios.csv"
-for w in $(for c in $cases; do echo "${c%%:*}"; done | sort -u); do
-	h=$(sed 's/"[^"]*"//' "$out/$w.csv" 2>/dev/null | awk -F, -v w="$w" '
-		$1 != w { next }
-		$5 == "ranges" && $6 == "ranges-bulk" && r == "" { r = $14; f = $3 }
-		$5 == "bitmap-6.16" && $6 == "bitmap" && b == "" { b = $14 }
-		$5 == "radix" && $6 == "radix" && x == "" { x = $14 }
-		END {
-			if (r > 0)
-				printf "%s,%s,%s", f, b == "" ? "" : sprintf("%.2f", b / r),
-					x == "" ? "" : sprintf("%.2f", x / r)
-			else
-				printf ",,"
-		}')
-	awk -F, -v w="$w" -v h="$h" '
+for c in $cases; do
+	w=${c%%:*}
+	p=${c#*:}
+	case $w in
+	rapoport) hargs="--per-order $p" ;;
+	alternate) hargs="--mib $p" ;;
+	*) hargs= ;;
+	esac
+	h=,,,
+	if [ -n "$hargs" ] && [ -x "$kho_bench" ] && "$kho_bench" "$w" $hargs --reps 3 \
+		--baselines bitmap-6.16,radix --strategies baseline,ranges-bulk \
+		--ram-gib "${VM_MEM%G}" --no-summary --csv "$logs/harness-$w-$p.csv" \
+		>/dev/null 2>&1; then
+		h=$(sed 's/"[^"]*"//' "$logs/harness-$w-$p.csv" | awk -F, '
+			$5 == "ranges" && $6 == "ranges-bulk" { r = $14; f = $3 }
+			$5 == "bitmap-6.16" && $6 == "bitmap" { b = $14 }
+			$5 == "radix" && $6 == "radix" { x = $14 }
+			END {
+				if (r > 0)
+					printf "%s,%s,%.2f,%.2f", f, r, b / r, x / r
+				else
+					printf ",,,"
+			}')
+	fi
+	awk -F, -v w="$w" -v p="$p" -v h="$h" '
 		function ratio(a, b) { return a > 0 && b > 0 ? sprintf("%.2f", a / b) : "" }
 		FILENAME ~ /vm-phases/ {
-			if ($1 == w && $3 == "ranges")
+			if ($1 == w && $2 == p && $3 == "ranges")
 				rw[$2] = $13 + $15
 			next
 		}
-		$1 != w { next }
+		$1 != w || $2 != p { next }
 		!($2 in seen) { seen[$2] = 1; ps[++np] = $2 }
 		$3 == "ranges" { f[$2] = $7; r[$2] = $9 }
 		$3 == "bitmap" { b[$2] = $12; bc[$2] = $9 }
