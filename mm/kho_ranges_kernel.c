@@ -11,9 +11,11 @@
 #include <linux/init.h>
 #include <linux/kstrtox.h>
 #include <linux/kho_ranges.h>
+#include <linux/math64.h>
+#include <linux/mc146818rtc.h>
 #include <linux/memblock.h>
 #include <linux/printk.h>
-#include <linux/sched/clock.h>
+#include <linux/time64.h>
 #include <linux/timex.h>
 #include <linux/string.h>
 
@@ -111,48 +113,227 @@ static int __init kho_ranges_checksum_param(char *s)
 }
 early_param("kho_ranges_checksum", kho_ranges_checksum_param);
 
+/*
+ * The boot-time figure. kho_ranges_boot_reserve() runs long before the
+ * TSC is calibrated and sched_clock() ticks, so it only takes cycle
+ * stamps; the line goes out from an initcall, when they can be converted.
+ * With kho_ranges_warm, the blob is parsed and validated a second time
+ * right after (@warm): the difference to the first pass is what code and
+ * mappings met for the first time cost (under TCG, translating the code).
+ */
+static struct kho_ranges_boot_figure {
+	struct kho_ranges_phase_times pt;
+	struct kho_ranges_phase_times warm;
+	u64 cycles;
+	bool valid;
+	bool warm_valid;
+} kho_ranges_boot_figure __initdata;
+
+static bool kho_ranges_warm __initdata;
+
+/* kho_ranges_warm: validate the handover twice, print the second pass too */
+static int __init kho_ranges_warm_param(char *s)
+{
+	kho_ranges_warm = true;
+	return 0;
+}
+early_param("kho_ranges_warm", kho_ranges_warm_param);
+
+static u64 __init kho_ranges_read_cycles(void)
+{
+	return get_cycles();
+}
+
+/*
+ * Under QEMU's TCG the PIT calibration of the TSC often fails (tsc_khz stays
+ * 0), and jiffies are no reference either: ticks come late under a loaded
+ * host. QEMU's RTC follows the host's clock, so count cycles over one second
+ * between two changes of its seconds register, once. The flag RTC_UIP would
+ * mark the edge too, but it is up for 244 us only, and a vCPU of a busy host
+ * misses it. The error is the time between two polls: microseconds in a
+ * second.
+ */
+#define KHO_RANGES_CALIBRATE_MAX_CYCLES	(1ULL << 35)
+
+#ifdef CONFIG_X86
+/* the cycle count when the RTC's seconds next change, or 0 after @limit */
+static cycles_t __init kho_ranges_rtc_edge(cycles_t limit)
+{
+	u8 sec = CMOS_READ(RTC_SECONDS);
+	cycles_t now;
+
+	do {
+		now = get_cycles();
+		if (CMOS_READ(RTC_SECONDS) != sec)
+			return now;
+	} while (now < limit);
+	return 0;
+}
+
+static unsigned int __init kho_ranges_calibrate_khz(void)
+{
+	cycles_t limit = get_cycles() + KHO_RANGES_CALIBRATE_MAX_CYCLES;
+	cycles_t c0, c1;
+
+	c0 = kho_ranges_rtc_edge(limit);
+	c1 = c0 ? kho_ranges_rtc_edge(limit) : 0;
+	if (!c1)
+		return 0;
+	return div_u64(c1 - c0, MSEC_PER_SEC);
+}
+#endif
+
+static unsigned int kho_ranges_khz __initdata;
+static bool kho_ranges_khz_rtc __initdata;
+static bool kho_ranges_khz_known __initdata;
+
+/* the frequency of get_cycles() in kHz, or 0 if there is none */
+static unsigned int __init kho_ranges_cycles_khz(void)
+{
+	if (kho_ranges_khz_known)
+		return kho_ranges_khz;
+	kho_ranges_khz_known = true;
+#ifdef CONFIG_X86
+	if (!boot_cpu_has(X86_FEATURE_TSC))
+		return 0;
+	if (tsc_khz) {
+		kho_ranges_khz = tsc_khz;
+		return kho_ranges_khz;
+	}
+	kho_ranges_khz = kho_ranges_calibrate_khz();
+	kho_ranges_khz_rtc = kho_ranges_khz;
+#endif
+	return kho_ranges_khz;
+}
+
+/**
+ * kho_ranges_cycles_to_ns() - convert a get_cycles() delta to nanoseconds
+ * @cycles: the delta
+ *
+ * Uses the TSC frequency the kernel calibrated (tsc_khz) or, if that
+ * failed, as it often does under QEMU's TCG, counts cycles over one second
+ * of the RTC once (see kho_ranges_calibrate_khz()). Boot only, and not
+ * before tsc_init(): early_initcall() and later are fine. A cycle is
+ * 1/khz ms; the conversion is as good as the frequency, to about one part
+ * in a million with tsc_khz, a few in a million with the RTC.
+ *
+ * Return: the nanoseconds, or 0 if the cycle counter's frequency is not
+ * known.
+ */
+u64 __init kho_ranges_cycles_to_ns(u64 cycles)
+{
+	unsigned int khz = kho_ranges_cycles_khz();
+
+	if (!khz)
+		return 0;
+	return mul_u64_u32_div(cycles, USEC_PER_SEC, khz);
+}
+
+/* parse and validate the handover again, read only, timing each phase */
+static void __init kho_ranges_boot_warm(struct kho_ranges_phase_times *pt)
+{
+	struct kho_ranges_incoming in;
+	phys_addr_t blob_phys;
+	size_t blob_size;
+
+	pt->clock = kho_ranges_read_cycles;
+	kho_ranges_phase_times = pt;
+	kho_ranges_phase_end(KHO_RANGES_PHASE_START);
+	if (!kho_ranges_fdt_parse(phys_to_virt(kho_ranges_fdt_phys),
+				  kho_ranges_fdt_size, &blob_phys, &blob_size)) {
+		kho_ranges_phase_end(KHO_RANGES_PHASE_FDT);
+		kho_ranges_validate(&in, blob_phys, phys_to_virt(blob_phys),
+				    blob_size);
+	}
+	kho_ranges_phase_times = NULL;
+}
+
 /**
  * kho_ranges_boot_reserve() - reserve what the previous kernel preserved
  *
  * Validates the handover and reserves every preserved range in memblock,
- * timing the whole of it with sched_clock(). The line it prints is what the
- * QEMU harness reads: ranges= counts range records, bitmaps= bitmap records,
- * extents= the runs of preserved pages both make, which is what memblock
- * gets, and blob= the bytes of the blob in use. A rejected handover is reported and otherwise ignored:
- * the boot goes on, without the preserved memory.
+ * taking a get_cycles() stamp at the end of each step (enum
+ * kho_ranges_phase). The line kho_ranges_boot_report() prints from these
+ * is what the QEMU harness reads. A rejected handover is reported and
+ * otherwise ignored: the boot goes on, without the preserved memory.
  */
 void __init kho_ranges_boot_reserve(void)
 {
+	struct kho_ranges_boot_figure *fig = &kho_ranges_boot_figure;
 	cycles_t c0, c1;
-	u64 t0, t1;
 	int ret;
 
 	if (!kho_ranges_fdt_phys)
 		return;
 
-	/*
-	 * sched_clock() falls back to jiffies, which do not move yet, when
-	 * the early TSC calibration failed; the cycle count is always there.
-	 */
-	t0 = sched_clock();
+	fig->pt.clock = kho_ranges_read_cycles;
+	kho_ranges_phase_times = &fig->pt;
 	c0 = get_cycles();
 	ret = kho_ranges_deserialize(&kho_ranges_incoming, kho_ranges_fdt_phys,
 				     kho_ranges_fdt_size, kho_ranges_mode);
 	c1 = get_cycles();
-	t1 = sched_clock();
+	kho_ranges_phase_times = NULL;
 	if (ret) {
 		pr_err("handover at %#llx rejected (%d): preserved memory is not protected\n",
 		       (u64)kho_ranges_fdt_phys, ret);
 		memset(&kho_ranges_incoming, 0, sizeof(kho_ranges_incoming));
 		return;
 	}
-	pr_info("deserialize: tracker=ranges mode=%s ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu bitmaps=%lu extents=%lu blob=%zu\n",
-		kho_ranges_mode_names[kho_ranges_mode],
-		kho_ranges_incoming.nr_ranges, kho_ranges_incoming.nr_folios,
-		kho_ranges_incoming.nr_pages, t1 - t0, (u64)(c1 - c0),
-		kho_ranges_incoming.nr_bitmaps, kho_ranges_incoming.nr_extents,
-		kho_ranges_incoming.blob_len);
+	fig->cycles = c1 - c0;
+	fig->valid = true;
+	if (kho_ranges_warm) {
+		kho_ranges_boot_warm(&fig->warm);
+		fig->warm_valid = true;
+	}
 }
+
+/* the phase that ended at t[i], in cycles */
+static u64 __init kho_ranges_phase_cycles(const struct kho_ranges_phase_times *pt,
+					  enum kho_ranges_phase i)
+{
+	return pt->t[i] - pt->t[i - 1];
+}
+
+/*
+ * The deserialize line: ranges= counts range records, bitmaps= bitmap
+ * records, extents= the runs of preserved pages both make, which is what
+ * memblock gets, and blob= the bytes of the blob in use; then the cycles of
+ * each phase of enum kho_ranges_phase, and the frequency of get_cycles()
+ * ns= is computed with, and where it comes from.
+ */
+static int __init kho_ranges_boot_report(void)
+{
+	const struct kho_ranges_boot_figure *fig = &kho_ranges_boot_figure;
+	const struct kho_ranges_phase_times *pt = &fig->pt;
+	const struct kho_ranges_incoming *in = &kho_ranges_incoming;
+	u64 ns;
+
+	if (!fig->valid)
+		return 0;
+	ns = kho_ranges_cycles_to_ns(fig->cycles);
+	pr_info("deserialize: tracker=ranges mode=%s ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu bitmaps=%lu extents=%lu blob=%zu fdt_cycles=%llu hdr_cycles=%llu csum_cycles=%llu records_cycles=%llu move_cycles=%llu merge_cycles=%llu tsc_khz=%u khz_source=%s\n",
+		kho_ranges_mode_names[kho_ranges_mode], in->nr_ranges,
+		in->nr_folios, in->nr_pages, ns, fig->cycles,
+		in->nr_bitmaps, in->nr_extents, in->blob_len,
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_FDT),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_HDR),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_CSUM),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_RECORDS),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_MOVE),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_MERGE),
+		kho_ranges_khz, kho_ranges_khz_rtc ? "rtc" :
+		kho_ranges_khz ? "tsc_khz" : "none");
+	if (!fig->warm_valid)
+		return 0;
+	pt = &fig->warm;
+	pr_info("deserialize: second validation (kho_ranges_warm): fdt_cycles=%llu hdr_cycles=%llu csum_cycles=%llu records_cycles=%llu\n",
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_FDT),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_HDR),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_CSUM),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_RECORDS));
+	return 0;
+}
+early_initcall(kho_ranges_boot_report);
 
 /**
  * kho_ranges_kexec_conflict() - would a kexec segment overwrite preserved memory?

@@ -481,6 +481,7 @@ static int __init kho_ranges_check_hdr(struct kho_ranges_incoming *in,
 		return -EMSGSIZE;
 	}
 
+	kho_ranges_phase_end(KHO_RANGES_PHASE_HDR);
 	want = le32_to_cpu(hdr->crc);
 	if (flags & KHO_RANGES_BLOB_XXH64)
 		want |= (u64)le32_to_cpu(hdr->reserved) << 32;
@@ -491,6 +492,7 @@ static int __init kho_ranges_check_hdr(struct kho_ranges_incoming *in,
 		       sum, want);
 		return -EBADMSG;
 	}
+	kho_ranges_phase_end(KHO_RANGES_PHASE_CSUM);
 
 	in->blob = blob;
 	in->blob_len = hdr_size + payload;
@@ -502,6 +504,12 @@ static int __init kho_ranges_check_hdr(struct kho_ranges_incoming *in,
 	in->nr_bitmaps = nr_bm;
 	return 0;
 }
+
+/*
+ * Set by a caller that wants the time of each step, for the duration of its
+ * call (see struct kho_ranges_phase_times); NULL otherwise.
+ */
+struct kho_ranges_phase_times *kho_ranges_phase_times;
 
 /* does [@start, @start + @size) fit in this kernel's phys_addr_t? */
 static bool kho_ranges_reachable(u64 start, u64 size)
@@ -696,6 +704,7 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 		pr_warn("%lu ranges have flags this kernel does not know: reserved, not restorable\n",
 			nr_unknown);
 	in->nr_extents = c.idx;
+	kho_ranges_phase_end(KHO_RANGES_PHASE_RECORDS);
 	in->nr_pages = nr_pages;
 	in->nr_folios = nr_folios;
 	in->nr_unknown = nr_unknown;
@@ -906,6 +915,7 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 	if (ret && ret != -EBUSY)
 		kho_ranges_reserved_to_hole(in);
 	ret = 0;
+	kho_ranges_phase_end(KHO_RANGES_PHASE_MOVE);
 
 	/* the runs are sorted and disjoint: validation checked that */
 	if (mode == KHO_RANGES_RESERVE_BULK) {
@@ -918,8 +928,10 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 			ret = memblock_reserve_bulk(in->nr_extents,
 						    kho_ranges_bulk_get,
 						    (void *)in, MEMBLOCK_RSRV_NOINIT);
-		if (!ret)
+		if (!ret) {
+			kho_ranges_phase_end(KHO_RANGES_PHASE_MERGE);
 			return 0;
+		}
 		/*
 		 * Nothing is reserved then (memblock could not place a bigger
 		 * array outside the records' span): one call per run can
@@ -952,6 +964,8 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 	if (ret)
 		pr_err("reserving preserved memory failed (%d) after %lu of %lu runs; those stay reserved\n",
 		       ret, n - 1, in->nr_extents);
+	else
+		kho_ranges_phase_end(KHO_RANGES_PHASE_MERGE);
 	return ret;
 }
 
@@ -977,6 +991,7 @@ int __init kho_ranges_deserialize(struct kho_ranges_incoming *in,
 	size_t blob_size;
 	int ret;
 
+	kho_ranges_phase_end(KHO_RANGES_PHASE_START);
 	if (!fdt_size || !memblock_is_region_memory(fdt_phys, fdt_size)) {
 		pr_err("root FDT at %#llx+%#zx is outside memory\n", (u64)fdt_phys,
 		       fdt_size);
@@ -991,6 +1006,7 @@ int __init kho_ranges_deserialize(struct kho_ranges_incoming *in,
 		       blob_size);
 		return -ERANGE;
 	}
+	kho_ranges_phase_end(KHO_RANGES_PHASE_FDT);
 	ret = kho_ranges_validate(in, blob_phys, phys_to_virt(blob_phys),
 				  blob_size);
 	if (ret)

@@ -6,11 +6,12 @@
 #
 #   make vm-bench                         results/vm-*.csv, results/vm-*.png
 #   make vm-bench VM_BENCH_REPS=5 VM_MEM=6G
-#   make vm-bench VM_BENCH_CASES="rapoport:100 alternate:64"
+#   make vm-bench VM_BENCH_CASES="empty:0 rapoport:100 alternate:64"
 
 .PHONY: vm-bench
 
 vm-bench: $(CACHE)/deps.stamp $(KSRC_STAMP)
 	@echo "== vm-bench (ranges and the baselines, QEMU, kexec) =="
+	@$(MAKE) --no-print-directory $(B)/kho_bench
 	@VM_BENCH_REPS=$(VM_BENCH_REPS) VM_BENCH_CASES="$(VM_BENCH_CASES)" \
 		vm/vm-bench.sh --out $(RESULTS)

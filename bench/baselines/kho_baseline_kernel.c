@@ -21,7 +21,6 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
-#include <linux/sched/clock.h>
 #include <linux/string.h>
 #include <linux/timex.h>
 
@@ -96,7 +95,7 @@ static bool kho_baseline_serialized;
 static struct {
 	struct kho_baseline_handover h;
 	unsigned long nr_folios;
-	u64 memblock_ns;
+	u64 prep_cycles;
 	u64 memblock_cycles;
 	bool restorable;
 } kho_baseline_in __ro_after_init;
@@ -339,13 +338,13 @@ bool __init kho_baseline_boot_reserve(void)
 	struct kho_baseline_stats st;
 	phys_addr_t blob_phys, root_phys;
 	unsigned long nr_pages;
-	cycles_t c0, c1, c2;
+	cycles_t cp, c0, c1, c2;
 	size_t blob_size;
-	u64 t0, t1, t2;
 	int ret;
 
 	if (!ops || !kho_baseline_fdt_phys)
 		return false;
+	cp = get_cycles();
 	/* on error, kho_ranges_boot_reserve() says what is wrong */
 	if (!memblock_is_region_memory(kho_baseline_fdt_phys,
 				       kho_baseline_fdt_size) ||
@@ -384,25 +383,22 @@ bool __init kho_baseline_boot_reserve(void)
 	}
 	ops->probe(&h);
 
-	/* sched_clock() may not tick yet: see kho_ranges_boot_reserve() */
-	t0 = sched_clock();
+	/* cycles only: the TSC is not calibrated yet, see kho_ranges_kernel.c */
 	c0 = get_cycles();
 	ret = ops->deserialize(&h, KHO_BASELINE_RESERVE, &st);
 	c1 = get_cycles();
-	t1 = sched_clock();
 	if (ret) {
 		pr_err("%s handover rejected (%d)\n", ops->name, ret);
 	} else {
 		kho_baseline_in.h = h;
 		kho_baseline_in.nr_folios = st.nr_folios;
-		kho_baseline_in.memblock_ns = t1 - t0;
+		kho_baseline_in.prep_cycles = c0 - cp;
 		kho_baseline_in.memblock_cycles = c1 - c0;
 	}
 
 	/* untimed: what owners restore from */
 	ret = kho_ranges_reserve(in, KHO_RANGES_RESERVE_BULK);
 	c2 = get_cycles();
-	t2 = sched_clock();
 	if (ret) {
 		pr_err("handover rejected (%d): preserved memory is not protected\n",
 		       ret);
@@ -411,8 +407,9 @@ bool __init kho_baseline_boot_reserve(void)
 		return true;
 	}
 	pr_info("%s mode: kho_ranges records reserved after the baseline: ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu bitmaps=%lu extents=%lu (not in the baseline figure)\n",
-		ops->name, in->nr_ranges, in->nr_folios, in->nr_pages, t2 - t1,
-		(u64)(c2 - c1), in->nr_bitmaps, in->nr_extents);
+		ops->name, in->nr_ranges, in->nr_folios, in->nr_pages,
+		kho_ranges_cycles_to_ns(c2 - c1), (u64)(c2 - c1),
+		in->nr_bitmaps, in->nr_extents);
 	return true;
 }
 
@@ -422,27 +419,26 @@ static int __init kho_baseline_boot_memmap(void)
 	const struct kho_baseline_ops *ops = kho_baseline_on;
 	struct kho_baseline_stats st;
 	cycles_t c0, c1;
-	u64 t0, t1;
+	u64 cycles;
 	int ret;
 
 	if (!ops || !kho_baseline_in.nr_folios)
 		return 0;
-	t0 = sched_clock();
 	c0 = get_cycles();
 	ret = ops->deserialize(&kho_baseline_in.h, KHO_BASELINE_MARK, &st);
 	c1 = get_cycles();
-	t1 = sched_clock();
 	if (ret || st.nr_folios != kho_baseline_in.nr_folios) {
 		pr_err("%s handover changed between the boot halves (%d)\n",
 		       ops->name, ret);
 		return 0;
 	}
 	kho_baseline_in.restorable = true;
-	pr_info("deserialize: tracker=%s mode=upstream ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu memblock_cycles=%llu memmap_cycles=%llu baseline=%s\n",
+	cycles = kho_baseline_in.memblock_cycles + (u64)(c1 - c0);
+	pr_info("deserialize: tracker=%s mode=upstream ranges=%lu folios=%lu pages=%lu ns=%llu cycles=%llu memblock_cycles=%llu memmap_cycles=%llu prep_cycles=%llu baseline=%s\n",
 		ops->strategy, st.nr_records, st.nr_folios, st.nr_pages,
-		kho_baseline_in.memblock_ns + (t1 - t0),
-		kho_baseline_in.memblock_cycles + (u64)(c1 - c0),
-		kho_baseline_in.memblock_cycles, (u64)(c1 - c0), ops->name);
+		kho_ranges_cycles_to_ns(cycles), cycles,
+		kho_baseline_in.memblock_cycles, (u64)(c1 - c0),
+		kho_baseline_in.prep_cycles, ops->name);
 	return 0;
 }
 early_initcall(kho_baseline_boot_memmap);

@@ -176,6 +176,61 @@ struct kho_ranges_incoming {
 	size_t spare_size;
 };
 
+/**
+ * enum kho_ranges_phase - the steps of kho_ranges_deserialize(), in order
+ * @KHO_RANGES_PHASE_START:   entry of kho_ranges_deserialize().
+ * @KHO_RANGES_PHASE_FDT:     root FDT checked and parsed, blob found.
+ * @KHO_RANGES_PHASE_HDR:     blob header and sizes checked against the
+ *                            bounds.
+ * @KHO_RANGES_PHASE_CSUM:    checksum of header and payload.
+ * @KHO_RANGES_PHASE_RECORDS: every record checked (order, alignment,
+ *                            sorting, memory), bitmap records included.
+ * @KHO_RANGES_PHASE_MOVE:    blob and spare room reserved, spare room
+ *                            found in the FDT, memblock.reserved moved into
+ *                            it (memblock_reserved_move()).
+ * @KHO_RANGES_PHASE_MERGE:   every run reserved: memblock_reserve_bulk(),
+ *                            which sets the noinit flag in the same pass,
+ *                            or one memblock_reserve() and
+ *                            memblock_reserved_mark_noinit() per run.
+ * @KHO_RANGES_NR_PHASES:     number of timestamps.
+ */
+enum kho_ranges_phase {
+	KHO_RANGES_PHASE_START,
+	KHO_RANGES_PHASE_FDT,
+	KHO_RANGES_PHASE_HDR,
+	KHO_RANGES_PHASE_CSUM,
+	KHO_RANGES_PHASE_RECORDS,
+	KHO_RANGES_PHASE_MOVE,
+	KHO_RANGES_PHASE_MERGE,
+	KHO_RANGES_NR_PHASES,
+};
+
+/**
+ * struct kho_ranges_phase_times - when each step of a deserialize ended
+ * @clock: read at the end of each phase; its unit is the caller's.
+ * @t:     the readings, indexed by &enum kho_ranges_phase; phase P took
+ *         t[P] - t[P - 1]. A step that did not run (an error before it)
+ *         leaves its slot alone.
+ *
+ * A caller that wants the breakdown points kho_ranges_phase_times at one
+ * of these for the duration of its call; the deserializer itself never
+ * reads a clock.
+ */
+struct kho_ranges_phase_times {
+	u64 (*clock)(void);
+	u64 t[KHO_RANGES_NR_PHASES];
+};
+
+extern struct kho_ranges_phase_times *kho_ranges_phase_times;
+
+static inline void kho_ranges_phase_end(enum kho_ranges_phase phase)
+{
+	struct kho_ranges_phase_times *pt = kho_ranges_phase_times;
+
+	if (pt)
+		pt->t[phase] = pt->clock();
+}
+
 int kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
 			 phys_addr_t *blob_phys, size_t *blob_size);
 int kho_ranges_validate(struct kho_ranges_incoming *in, phys_addr_t blob_phys,
@@ -206,6 +261,7 @@ void kho_ranges_boot_reserve(void);
 bool kho_ranges_kexec_conflict(unsigned long start, unsigned long end,
 			       unsigned long *first, unsigned long *last);
 int kho_ranges_kexec_fdt(phys_addr_t *phys, size_t *size);
+u64 kho_ranges_cycles_to_ns(u64 cycles);
 #else
 static inline void kho_ranges_set_fdt(phys_addr_t phys, size_t size) { }
 static inline void kho_ranges_boot_reserve(void) { }
@@ -220,6 +276,11 @@ static inline bool kho_ranges_kexec_conflict(unsigned long start,
 static inline int kho_ranges_kexec_fdt(phys_addr_t *phys, size_t *size)
 {
 	return -ENOENT;
+}
+
+static inline u64 kho_ranges_cycles_to_ns(u64 cycles)
+{
+	return 0;
 }
 #endif
 
