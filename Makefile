@@ -259,7 +259,7 @@ test-unit: $(B)/test_kho_ranges.san
 		grep -E '^(not )?ok |^# (PASSED|FAILED|Totals)'
 
 CHECKPATCH_FILES := $(wildcard mm/*.c include/linux/*.h lib/*.c bench/*.c bench/*.h \
-	bench/baselines/*.c bench/baselines/*.h \
+	bench/baselines/*.c bench/baselines/*.h bench/checksum/*.c \
 	$(ST)/*.c $(ST)/*.h tools/testing/kho_ranges/*.c \
 	tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
 
