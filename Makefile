@@ -187,7 +187,7 @@ $(B)/$(1)/libfdt_%.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) -I$(K)/scripts/dtc/libfdt -c $(K)/scripts/dtc/libfdt/$$*.c -o $$@
-$(B)/$(1)/kr_%.o: mm/%.c include/linux/kho_ranges.h include/linux/kho_ranges_abi.h include/linux/kho_ranges_vmalloc.h include/linux/kexec_handover.h $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h \
+$(B)/$(1)/kr_%.o: mm/%.c $(wildcard mm/*.h) include/linux/kho_ranges.h include/linux/kho_ranges_abi.h include/linux/kho_ranges_vmalloc.h include/linux/kexec_handover.h $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h \
 	tools/testing/kho_ranges/crc/*.h tools/testing/kho_ranges/crc/linux/*.h)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
@@ -258,7 +258,7 @@ test-unit: $(B)/test_kho_ranges.san
 		$(B)/test_kho_ranges.san 2>&1 | tee $(B)/tap/selftests.tap | \
 		grep -E '^(not )?ok |^# (PASSED|FAILED|Totals)'
 
-CHECKPATCH_FILES := $(wildcard mm/*.c include/linux/*.h lib/*.c bench/*.c bench/*.h \
+CHECKPATCH_FILES := $(wildcard mm/*.c mm/*.h include/linux/*.h lib/*.c bench/*.c bench/*.h \
 	bench/baselines/*.c bench/baselines/*.h bench/checksum/*.c \
 	$(ST)/*.c $(ST)/*.h tools/testing/kho_ranges/*.c \
 	tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)

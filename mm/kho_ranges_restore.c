@@ -18,8 +18,8 @@
 #include <linux/printk.h>
 #include <linux/unaligned.h>
 #include <linux/xxhash.h>
-
 #include "internal.h"
+#include "kho_ranges_records.h"
 
 /**
  * DOC: kho_ranges deserializer
@@ -43,10 +43,7 @@
 static u64 kho_ranges_rec_start(const struct kho_ranges_incoming *in,
 				unsigned long i)
 {
-	const struct kho_ranges_blob_range *r =
-		(const void *)(in->records + i * in->range_size);
-
-	return get_unaligned_le64(&r->start);
+	return kho_ranges_in_start(in, i);
 }
 
 static void kho_ranges_rec(const struct kho_ranges_incoming *in,
@@ -63,7 +60,7 @@ static void kho_ranges_rec(const struct kho_ranges_incoming *in,
 static const struct kho_ranges_blob_bitmap *
 kho_ranges_bm(const struct kho_ranges_incoming *in, unsigned long i)
 {
-	return (const void *)(in->bitmaps + i * in->bitmap_size);
+	return kho_ranges_in_bitmap(in, i);
 }
 
 /* the lowest set bit of a non-zero @v, with 32-bit __ffs() on any kernel */
@@ -1015,26 +1012,49 @@ int __init kho_ranges_deserialize(struct kho_ranges_incoming *in,
 	return kho_ranges_reserve(in, mode);
 }
 
+/**
+ * kho_ranges_search() - binary search of a validated blob's records
+ * @in:      a validated blob
+ * @bitmaps: search the bitmap records, not the range records
+ * @phys:    physical address
+ * @lo:      first record to consider
+ * @hi:      one past the last
+ *
+ * Return: the first of records [@lo, @hi) that starts above @phys, or @hi;
+ * the record before it, if any, is the only one that can hold @phys.
+ */
+unsigned long kho_ranges_search(const struct kho_ranges_incoming *in,
+				bool bitmaps, phys_addr_t phys,
+				unsigned long lo, unsigned long hi)
+{
+	while (lo < hi) {
+		unsigned long mid = lo + (hi - lo) / 2;
+		u64 s = bitmaps ?
+			get_unaligned_le64(&kho_ranges_in_bitmap(in, mid)->start) :
+			kho_ranges_in_start(in, mid);
+
+		if (s <= phys)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+EXPORT_SYMBOL_GPL(kho_ranges_search);
+
 /* the folio of a bitmap record that holds @phys, if its bit is set */
 static noinline int kho_ranges_lookup_bitmap(const struct kho_ranges_incoming *in,
 				    phys_addr_t phys, phys_addr_t *start,
 				    unsigned long *nr_pages, u32 *info)
 {
-	unsigned long lo = 0, hi = in->nr_bitmaps, bit;
+	unsigned long lo, bit;
 	const struct kho_ranges_blob_bitmap *bm;
 	unsigned int shift;
 	u64 s;
 	u32 i_info;
 
 	/* first window that starts after @phys */
-	while (lo < hi) {
-		unsigned long mid = lo + (hi - lo) / 2;
-
-		if (get_unaligned_le64(&kho_ranges_bm(in, mid)->start) <= phys)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = kho_ranges_search(in, true, phys, 0, in->nr_bitmaps);
 	if (!lo)
 		return -ENOENT;
 	bm = kho_ranges_bm(in, lo - 1);
@@ -1071,19 +1091,12 @@ static noinline int kho_ranges_lookup_bitmap(const struct kho_ranges_incoming *i
 int kho_ranges_lookup(const struct kho_ranges_incoming *in, phys_addr_t phys,
 		      phys_addr_t *start, unsigned long *nr_pages, u32 *info)
 {
-	unsigned long lo = 0, hi = in->nr_ranges;
+	unsigned long lo;
 	u64 s, size;
 	u32 i_info;
 
 	/* first record that starts after @phys */
-	while (lo < hi) {
-		unsigned long mid = lo + (hi - lo) / 2;
-
-		if (kho_ranges_rec_start(in, mid) <= phys)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = kho_ranges_search(in, false, phys, 0, in->nr_ranges);
 	if (!lo)
 		goto bitmaps;
 	kho_ranges_rec(in, lo - 1, &s, &size, &i_info);

@@ -20,8 +20,8 @@
 #include <linux/string.h>
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
-
 #include "internal.h"
+#include "kho_ranges_records.h"
 
 /**
  * DOC: kho_ranges driver API
@@ -43,49 +43,12 @@
 
 /* ---- the incoming records, read in place ----------------------------- */
 
-static u64 kho_ranges_vm_rec_start(const struct kho_ranges_incoming *in,
-				   unsigned long i)
+/* start of range record @i, or of bitmap record @i */
+static u64 kho_ranges_vm_start(const struct kho_ranges_incoming *in,
+			       bool bitmaps, unsigned long i)
 {
-	const struct kho_ranges_blob_range *r =
-		(const void *)(in->records + i * in->range_size);
-
-	return get_unaligned_le64(&r->start);
-}
-
-static u64 kho_ranges_vm_bm_start(const struct kho_ranges_incoming *in,
-				  unsigned long i)
-{
-	const struct kho_ranges_blob_bitmap *bm =
-		(const void *)(in->bitmaps + i * in->bitmap_size);
-
-	return get_unaligned_le64(&bm->start);
-}
-
-static u64 kho_ranges_vm_rec_bytes(const struct kho_ranges_incoming *in,
-				   unsigned long i)
-{
-	const struct kho_ranges_blob_range *r =
-		(const void *)(in->records + i * in->range_size);
-
-	return (u64)get_unaligned_le32(&r->nr_pages) << PAGE_SHIFT;
-}
-
-/* the first of records [@lo, @hi) that starts above @phys, or @hi */
-static unsigned long kho_ranges_vm_search(const struct kho_ranges_incoming *in,
-					  bool bitmaps, phys_addr_t phys,
-					  unsigned long lo, unsigned long hi)
-{
-	while (lo < hi) {
-		unsigned long mid = lo + (hi - lo) / 2;
-		u64 s = bitmaps ? kho_ranges_vm_bm_start(in, mid) :
-				  kho_ranges_vm_rec_start(in, mid);
-
-		if (s <= phys)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return bitmaps ? get_unaligned_le64(&kho_ranges_in_bitmap(in, i)->start) :
+			 kho_ranges_in_start(in, i);
 }
 
 /*
@@ -98,20 +61,17 @@ static bool kho_ranges_vm_seek(const struct kho_ranges_incoming *in,
 {
 	unsigned long p = *pos, i;
 
-#define KR_START(i) (bitmaps ? kho_ranges_vm_bm_start(in, i) : \
-			       kho_ranges_vm_rec_start(in, i))
-	if (p < n && KR_START(p) <= phys) {
-		if (p + 1 < n && KR_START(p + 1) <= phys) {
+	if (p < n && kho_ranges_vm_start(in, bitmaps, p) <= phys) {
+		if (p + 1 < n && kho_ranges_vm_start(in, bitmaps, p + 1) <= phys) {
 			p++;
-			if (p + 1 < n && KR_START(p + 1) <= phys)
-				p = kho_ranges_vm_search(in, bitmaps, phys,
+			if (p + 1 < n && kho_ranges_vm_start(in, bitmaps, p + 1) <= phys)
+				p = kho_ranges_search(in, bitmaps, phys,
 							 p + 1, n) - 1;
 		}
 		*pos = p;
 		return true;
 	}
-#undef KR_START
-	i = kho_ranges_vm_search(in, bitmaps, phys, 0, min(p, n));
+	i = kho_ranges_search(in, bitmaps, phys, 0, min(p, n));
 	*pos = i ? i - 1 : 0;
 	return i;
 }
@@ -171,8 +131,8 @@ int __kho_ranges_cursor_lookup(struct kho_ranges_restore_cursor *cur,
 	 * record the seek stops at, hit or not.
 	 */
 	if (cur->r_size && phys > cur->r_start && next < in->nr_ranges &&
-	    phys - kho_ranges_vm_rec_start(in, next) <
-	    kho_ranges_vm_rec_bytes(in, next)) {
+	    phys - kho_ranges_in_start(in, next) <
+	    kho_ranges_in_bytes(in, next)) {
 		kho_ranges_vm_cache_range(cur, next);
 		return kho_ranges_cursor_lookup(cur, phys, start, nr_pages,
 						info);

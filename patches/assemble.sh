@@ -21,7 +21,7 @@ out=${1:?usage: assemble.sh OUT}
 
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp/mm" "$out.tmp/include/linux" "$out.tmp/lib"
-cp "$top"/mm/kho_ranges*.c "$out.tmp/mm/"
+cp "$top"/mm/kho_ranges*.c "$top"/mm/kho_ranges*.h "$out.tmp/mm/"
 cp "$top"/include/linux/kho_ranges*.h "$top"/include/linux/kexec_handover.h \
 	"$out.tmp/include/linux/"
 for f in "$top"/bench/baselines/*.[ch]; do

@@ -231,6 +231,10 @@ static inline void kho_ranges_phase_end(enum kho_ranges_phase phase)
 		pt->t[phase] = pt->clock();
 }
 
+unsigned long kho_ranges_search(const struct kho_ranges_incoming *in,
+				bool bitmaps, phys_addr_t phys,
+				unsigned long lo, unsigned long hi);
+
 int kho_ranges_fdt_parse(const void *fdt, size_t fdt_size,
 			 phys_addr_t *blob_phys, size_t *blob_size);
 int kho_ranges_validate(struct kho_ranges_incoming *in, phys_addr_t blob_phys,
