@@ -142,6 +142,9 @@ WARN   := -Wall -Wno-unused-function -Werror=implicit-function-declaration -Werr
 CFLAGS_OPT ?= -O2 -g
 
 # Two flavours: plain (benchmark, valgrind) and sanitized (tests).
+# every object of ours sees the tracker's structures: rebuild on any change
+KR_HDRS := $(wildcard include/linux/*.h mm/*.h)
+
 define flavour
 $(B)/$(1)/maple.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
@@ -187,20 +190,20 @@ $(B)/$(1)/libfdt_%.o: $(GEN)/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) -I$(K)/scripts/dtc/libfdt -c $(K)/scripts/dtc/libfdt/$$*.c -o $$@
-$(B)/$(1)/kr_%.o: mm/%.c $(wildcard mm/*.h) include/linux/kho_ranges.h include/linux/kho_ranges_abi.h include/linux/kho_ranges_vmalloc.h include/linux/kexec_handover.h $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h \
+$(B)/$(1)/kr_%.o: mm/%.c $(KR_HDRS) $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h \
 	tools/testing/kho_ranges/crc/*.h tools/testing/kho_ranges/crc/linux/*.h)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
-$(B)/$(1)/bl_%.o: bench/baselines/%.c $$(wildcard bench/baselines/*.h) $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
+$(B)/$(1)/bl_%.o: bench/baselines/%.c $$(wildcard bench/baselines/*.h) $(KR_HDRS) $(GEN)/ktree/.stamp $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -Ibench/baselines -c $$< -o $$@
-$(B)/$(1)/sim_%.o: tools/testing/kho_ranges/%.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/ktree/.stamp
+$(B)/$(1)/sim_%.o: tools/testing/kho_ranges/%.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(KR_HDRS) $(GEN)/ktree/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@
-$(B)/$(1)/sim.o: tools/testing/kho_ranges/sim.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(GEN)/ktree/.stamp
+$(B)/$(1)/sim.o: tools/testing/kho_ranges/sim.c $$(wildcard tools/testing/kho_ranges/*.h tools/testing/kho_ranges/linux/*.h) $(KR_HDRS) $(GEN)/ktree/.stamp
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $(2) $(WARN) $(KR_DEF) $(KR_INC) -c $$< -o $$@

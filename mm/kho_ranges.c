@@ -253,11 +253,51 @@ static void kho_ranges_leaf_account(struct kho_ranges *kr,
 /*
  * The range hint: the range the last preserve stored, [@hint_start,
  * @hint_end] of info @hint_info, with nothing in the tree from @hint_end + 1
- * to @hint_limit - 1. Any other change to the tree forgets it.
+ * to @hint_limit - 1. A preserve of the folio right after it grows it
+ * without touching the tree: the tree has [@hint_start, @hint_stored], and
+ * the tail up to @hint_end is stored by kho_ranges_settle() before anything
+ * else reads or changes the tree. A buffer filled a folio at a time, in
+ * address order, costs one store instead of one per folio. Any other change
+ * to the tree forgets the hint.
  */
 static void kho_ranges_hint_forget(struct kho_ranges *kr)
 {
+	WARN_ON_ONCE(kr->hint_limit && kr->hint_end != kr->hint_stored);
 	kr->hint_limit = 0;
+}
+
+/* pages of the hint range that the tree does not have yet */
+static bool kho_ranges_tail(const struct kho_ranges *kr)
+{
+	return kr->hint_limit && kr->hint_end != kr->hint_stored;
+}
+
+/* last page frame of the range entry @mas is on, with the hint's tail */
+static unsigned long kho_ranges_entry_last(const struct kho_ranges *kr,
+					   const struct ma_state *mas)
+{
+	if (kho_ranges_tail(kr) && mas->index == kr->hint_start)
+		return kr->hint_end;
+	return mas->last;
+}
+
+/*
+ * Store the hint range's tail. It grows an entry over part of the free gap
+ * after it, which the maple tree usually does in place; on -ENOMEM nothing
+ * changed and the tail is still the hint's.
+ */
+static int kho_ranges_settle(struct kho_ranges *kr, gfp_t gfp)
+{
+	MA_STATE(mas, &kr->mt, kr->hint_start, kr->hint_end);
+	int ret;
+
+	if (!kho_ranges_tail(kr))
+		return 0;
+	ret = mas_store_gfp(&mas, xa_mk_value(kr->hint_info), gfp);
+	if (ret)
+		return ret;
+	kr->hint_stored = kr->hint_end;
+	return 0;
 }
 
 /*
@@ -364,6 +404,7 @@ static int kho_ranges_insert_gap(struct kho_ranges *kr, struct ma_state *mas,
 	if (end == last) {
 		kr->hint_start = start;
 		kr->hint_end = end;
+		kr->hint_stored = end;
 		kr->hint_info = info;
 		kr->hint_limit = limit;
 	}
@@ -372,24 +413,18 @@ static int kho_ranges_insert_gap(struct kho_ranges *kr, struct ma_state *mas,
 
 /*
  * The next folio after the range the last preserve stored, with its info
- * word and short of the next entry: grow the range over it, one store.
- * Return 0, a negative errno, or 1 if it is not such a folio.
+ * word and short of the next entry: grow the range over it, in the hint
+ * only (kho_ranges_settle() stores it). Return true if it was such a folio.
  */
-static int kho_ranges_extend_hint(struct kho_ranges *kr, unsigned long pfn,
-				  unsigned long last, u32 info, gfp_t gfp)
+static bool kho_ranges_extend_hint(struct kho_ranges *kr, unsigned long pfn,
+				   unsigned long last, u32 info)
 {
-	MA_STATE(mas, &kr->mt, kr->hint_start, last);
-	int ret;
-
 	if (!kr->hint_limit || pfn != kr->hint_end + 1 ||
 	    info != kr->hint_info || last >= kr->hint_limit - 1)
-		return 1;
-	ret = mas_store_gfp(&mas, xa_mk_value(info), gfp);
-	if (ret)
-		return ret;
+		return false;
 	kr->hint_end = last;
 	kr->nr_pages += last - pfn + 1;
-	return 0;
+	return true;
 }
 
 static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
@@ -525,6 +560,24 @@ static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
 	kho_ranges_leaf_account(kr, leaf, 1);
 }
 
+/* is any page of [@pfn, @last] preserved, counting the hint's tail? */
+static bool kho_ranges_taken(struct kho_ranges *kr, unsigned long pfn,
+			     unsigned long last)
+{
+	MA_STATE(mas, &kr->mt, pfn, pfn);
+	void *entry;
+
+	if (kho_ranges_tail(kr) && pfn <= kr->hint_end &&
+	    last > kr->hint_stored)
+		return true;
+	mas_for_each(&mas, entry, last)
+		if (!kho_ranges_is_leaf(entry) ||
+		    kho_ranges_leaf_any(entry, mas.index, max(pfn, mas.index),
+					min(last, mas.last)))
+			return true;
+	return false;
+}
+
 static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 				 unsigned long nr_pages, u32 info, gfp_t gfp)
 {
@@ -541,9 +594,11 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 		return -EBUSY;
 
 	/* right after the range the last call stored: grow it */
-	ret = kho_ranges_extend_hint(kr, pfn, last, info, gfp);
-	if (ret <= 0)
-		return ret;
+	if (kho_ranges_extend_hint(kr, pfn, last, info))
+		return 0;
+	ret = kho_ranges_settle(kr, gfp);
+	if (ret)
+		return kho_ranges_taken(kr, pfn, last) ? -EEXIST : ret;
 
 	/* the leaf the last call set bits in, if the folio is its again */
 	leaf = kr->hint_leaf;
@@ -677,16 +732,20 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 
 	if (kr->finalized)
 		return -EBUSY;
-	kho_ranges_hint_forget(kr);
 
 	/*
 	 * Every page must be preserved, and a cut may only fall on a folio
-	 * boundary of the range or leaf it cuts.
+	 * boundary of the range or leaf it cuts. The hint range counts with
+	 * its tail, which is stored only once the call is known to be good.
 	 */
+	if (kho_ranges_tail(kr) && pfn > kr->hint_stored && pfn <= kr->hint_end)
+		mas_set(&mas, kr->hint_start);
 	mas_for_each(&mas, entry, last) {
-		unsigned int order;
+		unsigned long elast = kho_ranges_is_leaf(entry) ? mas.last :
+				      kho_ranges_entry_last(kr, &mas);
 		unsigned long from = max(pfn, mas.index);
-		unsigned long to = min(last, mas.last);
+		unsigned long to = min(last, elast);
+		unsigned int order;
 
 		if (mas.index > next)
 			return -ENOENT;
@@ -707,7 +766,7 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 					return -EINVAL;
 				delta++;
 			}
-			if (mas.last > last) {
+			if (elast > last) {
 				if (!IS_ALIGNED(last + 1, 1UL << order))
 					return -EINVAL;
 				delta++;
@@ -715,14 +774,21 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 			delta--;
 			nr_ranges++;
 		}
-		if (mas.last >= last) {
+		if (elast >= last) {
 			next = last + 1;
 			break;
 		}
-		next = mas.last + 1;
+		next = elast + 1;
+		/* past the tail the tree has a gap: go on after it */
+		if (elast != mas.last)
+			mas_set(&mas, next);
 	}
 	if (next != last + 1)
 		return -ENOENT;
+	ret = kho_ranges_settle(kr, gfp);
+	if (ret)
+		return ret;
+	kho_ranges_hint_forget(kr);
 
 	if (nr_leaves && nr_ranges) {
 		/* both kinds: ranges only, then as any range */
@@ -952,6 +1018,7 @@ EXPORT_SYMBOL_GPL(kho_ranges_unpreserve_page_array);
  * where they touch.
  */
 struct kho_ranges_iter {
+	const struct kho_ranges *kr;
 	struct ma_state mas;
 	const struct kho_ranges_leaf *leaf;	/* leaf being scanned, at @ws */
 	unsigned long ws, bit;
@@ -970,6 +1037,7 @@ static void kho_ranges_iter_start(struct kho_ranges_iter *it,
 	MA_STATE(mas, &kr->mt, 0, 0);
 
 	memset(it, 0, sizeof(*it));
+	it->kr = kr;
 	it->mas = mas;
 }
 
@@ -1008,7 +1076,7 @@ static bool kho_ranges_iter_piece(struct kho_ranges_iter *it,
 			continue;
 		}
 		*pfn = it->mas.index;
-		*nr = it->mas.last - it->mas.index + 1;
+		*nr = kho_ranges_entry_last(it->kr, &it->mas) - it->mas.index + 1;
 		*info = xa_to_value(entry);
 		return true;
 	}
@@ -1089,14 +1157,23 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 	if (end < start)
 		return false;
 	mutex_lock(&kr->lock);
+	/* the hint's tail is in a gap of the tree, past its stored part */
+	if (kho_ranges_tail(kr) && PHYS_PFN(start) > kr->hint_stored &&
+	    PHYS_PFN(start) <= kr->hint_end) {
+		lo = kr->hint_start;
+		hi = kr->hint_end;
+		found = true;
+	}
 	mas_for_each(&mas, entry, PHYS_PFN(end)) {
 		const struct kho_ranges_leaf *leaf = entry;
 		unsigned long nbits, bit, stop;
 		unsigned int order;
 
+		if (found)
+			break;
 		if (!kho_ranges_is_leaf(entry)) {
 			lo = mas.index;
-			hi = mas.last;
+			hi = kho_ranges_entry_last(kr, &mas);
 			found = true;
 			break;
 		}
@@ -1440,6 +1517,9 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 		ret = -EBUSY;
 		goto out_unlock;
 	}
+	ret = kho_ranges_settle(kr, GFP_KERNEL);
+	if (ret)
+		goto out_unlock;
 
 retry:
 	/*
@@ -1487,6 +1567,10 @@ retry:
 				    GFP_KERNEL);
 	if (ret)
 		goto out_unpreserve_blob;
+	/* the FDT page may have grown the blob's range in the hint only */
+	ret = kho_ranges_settle(kr, GFP_KERNEL);
+	if (ret)
+		goto out_unpreserve_fdt;
 	if (kr->nr_ranges + (kr->nr_pages >> 31) > max_ranges) {
 		/* the handover landed in a leaf window: size again */
 		WARN_ON(__kho_ranges_unpreserve(kr, page_to_pfn(fdt), 1,
@@ -1629,6 +1713,8 @@ void kho_ranges_destroy(struct kho_ranges *kr)
 		if (kho_ranges_is_leaf(entry))
 			kho_ranges_leaf_free(entry);
 	__mt_destroy(&kr->mt);
+	kr->hint_leaf = NULL;
+	kr->hint_limit = 0;
 	kr->nr_ranges = 0;
 	kr->nr_pages = 0;
 	kr->nr_leaves = 0;

@@ -33,9 +33,12 @@ struct folio;
  * @hint_ws:   first page frame of its window.
  * @hint_start: the range the last preserve stored: its first page frame,
  * @hint_end:  its last page frame,
+ * @hint_stored: the last page frame of it that the tree has; preserves
+ *             that grow the range only move @hint_end, and the next other
+ *             use of the tree stores the rest (mm/kho_ranges.c),
  * @hint_info: its info word,
  * @hint_limit: and the first page frame of the entry after it; 0 when
- *             there is no such range to grow (mm/kho_ranges.c).
+ *             there is no such range to grow.
  * @crc32_blob: checksum the blob with crc32, as ABI 1.0 and 2.0 readers
  *             expect, instead of xxh64 (%KHO_RANGES_BLOB_XXH64): for a
  *             next kernel older than that flag. Set before serializing.
@@ -64,6 +67,7 @@ struct kho_ranges {
 	unsigned long hint_ws;
 	unsigned long hint_start;
 	unsigned long hint_end;
+	unsigned long hint_stored;
 	u32 hint_info;
 	unsigned long hint_limit;
 	bool crc32_blob;

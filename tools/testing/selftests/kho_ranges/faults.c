@@ -425,3 +425,113 @@ TEST_F(faults, folio_toggle_all_or_nothing)
 	TH_LOG("slab_every 1..%d: %lu folio calls, %lu -ENOMEM, 0 inconsistencies",
 	       FAULTS_MAX_EVERY, calls, enomem);
 }
+
+/* one call checked against the model: -ENOMEM only where it would succeed */
+static int faults_one(struct __test_metadata *_metadata,
+		      struct _test_data_faults *self, bool preserve,
+		      unsigned long off, unsigned long nr, u32 info)
+{
+	unsigned long pfn = self->m.base + off;
+	int want, got;
+
+	if (preserve) {
+		want = kr_model_preserve(&self->m, off, nr, info, false);
+		got = kho_ranges_preserve(&self->kr, pfn, nr, info);
+	} else {
+		want = kr_model_unpreserve(&self->m, off, nr, false);
+		got = kho_ranges_unpreserve(&self->kr, pfn, nr);
+	}
+	if (got == -ENOMEM) {
+		EXPECT_EQ(0, want);
+	} else {
+		EXPECT_EQ(want, got);
+	}
+	if (!got && preserve)
+		kr_model_preserve(&self->m, off, nr, info, true);
+	else if (!got)
+		kr_model_unpreserve(&self->m, off, nr, true);
+	return got;
+}
+
+/*
+ * Runs of ascending pages grow the hint range without a store; the next
+ * other call stores the tail first. Whatever that call is, a failed store
+ * of the tail loses nothing and reports what the call would have: -EEXIST
+ * or -ENOENT when the call is wrong, -ENOMEM only when it is right.
+ */
+TEST_F(faults, grown_tail_all_or_nothing)
+{
+	unsigned long every, n, i, calls = 0, enomem = 0;
+
+	for (every = 1; every <= FAULTS_MAX_EVERY; every++) {
+		faults_arm(every);
+		for (n = 0; n < 32; n++) {
+			struct kr_model_op op = kr_model_random_op(&self->m);
+			unsigned long k = 2 + kr_rand(&self->m) % 15;
+			int ret;
+
+			for (i = 0; i < k; i++) {
+				ret = faults_one(_metadata, self, true,
+						 op.off + i, 1, KR_PLAIN);
+				calls++;
+				enomem += ret == -ENOMEM;
+				ASSERT_MATCHES_MODEL(self, "ascending page");
+			}
+			/* the same op again: a call against the tail */
+			ret = faults_one(_metadata, self, op.preserve, op.off,
+					 op.nr, op.info);
+			calls++;
+			enomem += ret == -ENOMEM;
+			ASSERT_MATCHES_MODEL(self, "after a tail");
+		}
+	}
+	ASSERT_LT(0, enomem);
+	TH_LOG("slab_every 1..%d: %lu calls, %lu -ENOMEM, 0 inconsistencies",
+	       FAULTS_MAX_EVERY, calls, enomem);
+}
+
+/*
+ * The same against a big tree, where storing a tail may need nodes: a tail
+ * at every place in its leaf node. A call against the tail is -EEXIST even
+ * when the tail cannot be stored; a good call then fails with -ENOMEM and
+ * changes nothing, or succeeds.
+ */
+TEST_F(faults, tail_store_failure_keeps_the_errors)
+{
+	unsigned long j, failed = 0;
+	struct kr_ranges rs;
+
+	for (j = 0; j < 1000; j++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, self->m.base + 8 * j,
+						 1, KR_TAG(1)));
+	for (j = 0; j < 1000; j += 3) {
+		unsigned long pfn = self->m.base + 8 * j + 2;
+		int ret;
+
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, pfn, 1, KR_PLAIN));
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, pfn + 1, 1,
+						 KR_PLAIN));
+		faults_arm(1);
+		EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, pfn + 1, 1,
+						       KR_TAG(2)));
+		EXPECT_EQ(-ENOENT, kho_ranges_unpreserve(&self->kr, pfn, 3));
+		ret = kho_ranges_preserve(&self->kr, pfn + 4, 1, KR_TAG(2));
+		memset(&kho_sim_faults, 0, sizeof(kho_sim_faults));
+		if (ret == -ENOMEM) {
+			failed++;
+			ASSERT_EQ(0, kho_ranges_preserve(&self->kr, pfn + 4, 1,
+							 KR_TAG(2)));
+		} else {
+			ASSERT_EQ(0, ret);
+		}
+		ASSERT_EQ(NULL, kr_check_invariants(&self->kr));
+	}
+	rs = kr_collect(&self->kr);
+	EXPECT_EQ(1000 + 2 * 334, rs.nr);
+	EXPECT_EQ(1000 + 3 * 334, self->kr.nr_pages);
+	kr_ranges_free(&rs);
+	/* some of the tails could not be stored */
+	ASSERT_LT(0, failed);
+	TH_LOG("%lu of 334 tails could not be stored with every allocation failing",
+	       failed);
+}
