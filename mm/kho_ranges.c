@@ -92,29 +92,48 @@ EXPORT_SYMBOL_GPL(kho_ranges_init);
 /*
  * Leaves. An aligned window of KHO_RANGES_WINDOW_PAGES pages whose ranges
  * all carry one info word of order KHO_RANGES_LEAF_MAX_ORDER or less may be
- * one tree entry spanning the whole window that points at a bitmap, one bit
- * per folio, instead of an entry per range and per gap between ranges. A
- * window becomes a leaf once it holds KHO_RANGES_LEAF_RANGES ranges, where
- * the bitmap starts to cost less than the tree slots; it stops being one
- * when a range with another info word, or one reaching out of the window,
- * is preserved over it (it is turned back into ranges first), or when its
- * last folio is unpreserved (it is freed).
+ * one tree entry spanning the whole window that points at a leaf: the set
+ * of the window's folios of that info word, instead of an entry per range
+ * and per gap between ranges. A window becomes a leaf once it holds
+ * kho_ranges_leaf_ranges() ranges: two where a run list can start, else
+ * KHO_RANGES_LEAF_RANGES, where a bitmap starts to cost less than the tree
+ * slots (a window of order 5 or 6, whose bitmap would go out as a bitmap
+ * record rather than as two ranges). It stops being one when a range with
+ * another info word, or one reaching out of the window, is preserved over
+ * it (it is turned back into ranges first), or when its last folio is
+ * unpreserved (it is freed).
  *
- * A leaf window holds no other entry, and a leaf's set bits are exactly
- * the folios it preserves. Folios of a leaf never merge with a neighbouring
+ * A leaf holds its folios in one of two forms, by which is smaller:
+ *
+ *  - a run list: sorted, non-touching runs of folio numbers, a u32 each
+ *    (first in the low half, last in the high half), in a slab object of
+ *    16 to 128 bytes that grows by doubling. Inserting a folio is a binary
+ *    search and a short memmove, not a tree store: a window of isolated
+ *    folios costs the tree two stores, however many folios it gets. It
+ *    holds at most kho_ranges_runs_max() runs, as many as take no more
+ *    handover bytes as range records than the bitmap record would;
+ *  - a bitmap, one bit per folio, once the run list would hold more.
+ *
+ * A leaf window holds no other entry, and a leaf's folios are exactly the
+ * folios it preserves. Folios of a leaf never merge with a neighbouring
  * range in the tree; kho_ranges_walk() and the serializer join them.
  */
 #define KHO_RANGES_WINDOW_PAGES		4096UL
 #define KHO_RANGES_LEAF_MAX_ORDER	6	/* a window is whole u64 words */
 #define KHO_RANGES_LEAF_RANGES		16
+#define KHO_RANGES_RUNS_CLASSES		4	/* run lists of 16 .. 128 bytes */
 
 struct kho_ranges_leaf {
 	u32 info;
-	u32 nr_folios;
-	unsigned long bits[];
+	u16 nr_folios;
+	u16 nr_runs:12;		/* run list: runs in use */
+	u16 class:4;		/* 0: bitmap; else run list of that class */
+	unsigned long bits[];	/* the bitmap, or the runs as u32 */
 };
 
-static struct kmem_cache *kho_ranges_leaf_caches[KHO_RANGES_LEAF_MAX_ORDER + 1];
+/* bitmap caches by order, then run-list caches by class */
+static struct kmem_cache *kho_ranges_leaf_caches[KHO_RANGES_LEAF_MAX_ORDER + 1 +
+						 KHO_RANGES_RUNS_CLASSES];
 static DEFINE_MUTEX(kho_ranges_leaf_caches_lock);
 
 static bool kho_ranges_is_leaf(const void *entry)
@@ -127,10 +146,62 @@ static unsigned long kho_ranges_leaf_nbits(u32 info)
 	return KHO_RANGES_WINDOW_PAGES >> kho_ranges_info_order(info);
 }
 
-static size_t kho_ranges_leaf_size(u32 info)
+static size_t kho_ranges_bitmap_size(unsigned int order)
 {
 	return sizeof(struct kho_ranges_leaf) +
-	       BITS_TO_LONGS(kho_ranges_leaf_nbits(info)) * sizeof(long);
+	       BITS_TO_LONGS(KHO_RANGES_WINDOW_PAGES >> order) * sizeof(long);
+}
+
+/* runs a run list of @class holds: 2, 6, 14, 30 */
+static unsigned int kho_ranges_runs_cap(unsigned int class)
+{
+	return ((8U << class) - sizeof(struct kho_ranges_leaf)) / sizeof(u32);
+}
+
+/*
+ * The most runs a run list of order @order may hold: a range record is 16
+ * bytes, and a bitmap record is 24 bytes and the words. Orders from 5 up
+ * have no run lists: their bitmap is at most 16 bytes.
+ */
+static unsigned int kho_ranges_runs_max(unsigned int order)
+{
+	unsigned int max = (KHO_RANGES_WINDOW_PAGES >> order) / 8 /
+			   sizeof(struct kho_ranges_blob_range);
+
+	return max >= 2 ? max : 0;
+}
+
+/* ranges of order @order in a window that make it a leaf */
+static unsigned int kho_ranges_leaf_ranges(unsigned int order)
+{
+	return kho_ranges_runs_max(order) ? 2 : KHO_RANGES_LEAF_RANGES;
+}
+
+static size_t kho_ranges_leaf_size(const struct kho_ranges_leaf *leaf)
+{
+	if (leaf->class)
+		return 8U << leaf->class;
+	return kho_ranges_bitmap_size(kho_ranges_info_order(leaf->info));
+}
+
+static u32 *kho_ranges_runs(const struct kho_ranges_leaf *leaf)
+{
+	return (u32 *)leaf->bits;
+}
+
+static unsigned long kho_ranges_run_first(u32 run)
+{
+	return run & 0xffff;
+}
+
+static unsigned long kho_ranges_run_last(u32 run)
+{
+	return run >> 16;
+}
+
+static u32 kho_ranges_run_pack(unsigned long first, unsigned long last)
+{
+	return first | last << 16;
 }
 
 static unsigned long kho_ranges_window(unsigned long pfn)
@@ -138,36 +209,51 @@ static unsigned long kho_ranges_window(unsigned long pfn)
 	return ALIGN_DOWN(pfn, KHO_RANGES_WINDOW_PAGES);
 }
 
-/* one slab cache per order: a leaf is a header and a power-of-two bitmap */
-static struct kmem_cache *kho_ranges_leaf_cache(unsigned int order)
+/* cache @idx: a bitmap of order @idx, or a run list of class @idx - 6 */
+static struct kmem_cache *kho_ranges_leaf_cache(unsigned int idx)
 {
 	static const char * const names[] = {
 		"kho_ranges_leaf0", "kho_ranges_leaf1", "kho_ranges_leaf2",
 		"kho_ranges_leaf3", "kho_ranges_leaf4", "kho_ranges_leaf5",
-		"kho_ranges_leaf6",
+		"kho_ranges_leaf6", "kho_ranges_runs16", "kho_ranges_runs32",
+		"kho_ranges_runs64", "kho_ranges_runs128",
 	};
-	struct kmem_cache *cache = READ_ONCE(kho_ranges_leaf_caches[order]);
+	struct kmem_cache *cache = READ_ONCE(kho_ranges_leaf_caches[idx]);
+	size_t size;
 
-	BUILD_BUG_ON(ARRAY_SIZE(names) != KHO_RANGES_LEAF_MAX_ORDER + 1);
+	BUILD_BUG_ON(ARRAY_SIZE(names) != ARRAY_SIZE(kho_ranges_leaf_caches));
 	if (cache)
 		return cache;
+	size = idx <= KHO_RANGES_LEAF_MAX_ORDER ? kho_ranges_bitmap_size(idx) :
+	       8U << (idx - KHO_RANGES_LEAF_MAX_ORDER);
 	mutex_lock(&kho_ranges_leaf_caches_lock);
-	cache = kho_ranges_leaf_caches[order];
+	cache = kho_ranges_leaf_caches[idx];
 	if (!cache) {
-		cache = kmem_cache_create(names[order],
-					  kho_ranges_leaf_size(order), 0, 0,
-					  NULL);
-		WRITE_ONCE(kho_ranges_leaf_caches[order], cache);
+		cache = kmem_cache_create(names[idx], size, 0, 0, NULL);
+		WRITE_ONCE(kho_ranges_leaf_caches[idx], cache);
 	}
 	mutex_unlock(&kho_ranges_leaf_caches_lock);
 	return cache;
 }
 
-static struct kho_ranges_leaf *kho_ranges_leaf_alloc(u32 info, gfp_t gfp)
+static unsigned int kho_ranges_leaf_idx(const struct kho_ranges_leaf *leaf)
 {
-	struct kmem_cache *cache = kho_ranges_leaf_cache(kho_ranges_info_order(info));
+	if (leaf->class)
+		return KHO_RANGES_LEAF_MAX_ORDER + leaf->class;
+	return kho_ranges_info_order(leaf->info);
+}
+
+/* an empty leaf: a run list of @class, or a bitmap for class 0 */
+static struct kho_ranges_leaf *kho_ranges_leaf_alloc(u32 info,
+						     unsigned int class,
+						     gfp_t gfp)
+{
+	unsigned int order = kho_ranges_info_order(info);
+	struct kmem_cache *cache;
 	struct kho_ranges_leaf *leaf;
 
+	cache = kho_ranges_leaf_cache(class ? KHO_RANGES_LEAF_MAX_ORDER + class :
+				      order);
 	if (!cache)
 		return NULL;
 	leaf = kmem_cache_alloc(cache, gfp);
@@ -175,14 +261,32 @@ static struct kho_ranges_leaf *kho_ranges_leaf_alloc(u32 info, gfp_t gfp)
 		return NULL;
 	leaf->info = info;
 	leaf->nr_folios = 0;
-	bitmap_zero(leaf->bits, kho_ranges_leaf_nbits(info));
+	leaf->nr_runs = 0;
+	leaf->class = class;
+	if (!class)
+		bitmap_zero(leaf->bits, kho_ranges_leaf_nbits(info));
 	return leaf;
 }
 
 static void kho_ranges_leaf_free(struct kho_ranges_leaf *leaf)
 {
-	kmem_cache_free(kho_ranges_leaf_caches[kho_ranges_info_order(leaf->info)],
-			leaf);
+	kmem_cache_free(kho_ranges_leaf_caches[kho_ranges_leaf_idx(leaf)], leaf);
+}
+
+/*
+ * The class of run list for @nr runs of order @order with room for one
+ * more, or 0 if a bitmap is due.
+ */
+static unsigned int kho_ranges_runs_class(unsigned int order, unsigned long nr)
+{
+	unsigned int class;
+
+	if (nr >= kho_ranges_runs_max(order))
+		return 0;
+	for (class = 1; class <= KHO_RANGES_RUNS_CLASSES; class++)
+		if (kho_ranges_runs_cap(class) > nr)
+			return class;
+	return 0;
 }
 
 /* set or clear bits [@start, @start + @nr) */
@@ -204,6 +308,53 @@ static void kho_ranges_bits_assign(unsigned long *map, unsigned long start,
 	}
 }
 
+/* index of the first run of @leaf's run list that ends at or after @bit */
+static unsigned int kho_ranges_runs_find(const struct kho_ranges_leaf *leaf,
+					 unsigned long bit)
+{
+	const u32 *runs = kho_ranges_runs(leaf);
+	unsigned int lo = 0, hi = leaf->nr_runs;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (kho_ranges_run_last(runs[mid]) < bit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The first maximal run of folios of @leaf with a folio at or after @from:
+ * [*@first, *@last], where *@first may be below @from. False if none.
+ */
+static bool kho_ranges_leaf_next_run(const struct kho_ranges_leaf *leaf,
+				     unsigned long from, unsigned long *first,
+				     unsigned long *last)
+{
+	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info), bit;
+
+	if (leaf->class) {
+		unsigned int i = kho_ranges_runs_find(leaf, from);
+
+		if (i == leaf->nr_runs)
+			return false;
+		*first = kho_ranges_run_first(kho_ranges_runs(leaf)[i]);
+		*last = kho_ranges_run_last(kho_ranges_runs(leaf)[i]);
+		return true;
+	}
+	bit = find_next_bit(leaf->bits, nbits, from);
+	if (bit >= nbits)
+		return false;
+	*last = find_next_zero_bit(leaf->bits, nbits, bit) - 1;
+	while (bit == from && bit && test_bit(bit - 1, leaf->bits))
+		from = --bit;
+	*first = bit;
+	return true;
+}
+
 /* folios of @leaf (window at @ws) that pages [@first, @last] fall in */
 static void kho_ranges_leaf_span(const struct kho_ranges_leaf *leaf,
 				 unsigned long ws, unsigned long first,
@@ -221,9 +372,11 @@ static bool kho_ranges_leaf_any(const struct kho_ranges_leaf *leaf,
 				unsigned long ws, unsigned long first,
 				unsigned long last)
 {
-	unsigned long bit, end;
+	unsigned long bit, end, rf, rl;
 
 	kho_ranges_leaf_span(leaf, ws, first, last, &bit, &end);
+	if (leaf->class)
+		return kho_ranges_leaf_next_run(leaf, bit, &rf, &rl) && rf < end;
 	return find_next_bit(leaf->bits, end, bit) < end;
 }
 
@@ -232,10 +385,103 @@ static bool kho_ranges_leaf_all(const struct kho_ranges_leaf *leaf,
 				unsigned long ws, unsigned long first,
 				unsigned long last)
 {
-	unsigned long bit, end;
+	unsigned long bit, end, rf, rl;
 
 	kho_ranges_leaf_span(leaf, ws, first, last, &bit, &end);
+	if (leaf->class)
+		return kho_ranges_leaf_next_run(leaf, bit, &rf, &rl) &&
+		       rf <= bit && rl >= end - 1;
 	return find_next_zero_bit(leaf->bits, end, bit) >= end;
+}
+
+/*
+ * Does setting (@set) or clearing folios [@bit, @end) of @leaf's run list
+ * take a run more than it has room for? The caller checked that they are
+ * all clear, or all set.
+ */
+static bool kho_ranges_runs_full(const struct kho_ranges_leaf *leaf,
+				 unsigned long bit, unsigned long end, bool set)
+{
+	const u32 *runs = kho_ranges_runs(leaf);
+	unsigned int i = kho_ranges_runs_find(leaf, bit), n = leaf->nr_runs;
+
+	if (!leaf->class || n < kho_ranges_runs_cap(leaf->class))
+		return false;
+	if (set)
+		return !(i && kho_ranges_run_last(runs[i - 1]) + 1 == bit) &&
+		       !(i < n && kho_ranges_run_first(runs[i]) == end);
+	return kho_ranges_run_first(runs[i]) < bit &&
+	       kho_ranges_run_last(runs[i]) >= end;
+}
+
+/* set or clear folios [@bit, @end) of a run list that has the room */
+static void kho_ranges_runs_assign(struct kho_ranges_leaf *leaf,
+				   unsigned long bit, unsigned long end,
+				   bool set)
+{
+	u32 *runs = kho_ranges_runs(leaf);
+	unsigned int i = kho_ranges_runs_find(leaf, bit), n = leaf->nr_runs;
+	unsigned long first, last;
+
+	if (set) {
+		bool left = i && kho_ranges_run_last(runs[i - 1]) + 1 == bit;
+		bool right = i < n && kho_ranges_run_first(runs[i]) == end;
+
+		if (left && right) {
+			runs[i - 1] = kho_ranges_run_pack(kho_ranges_run_first(runs[i - 1]),
+						     kho_ranges_run_last(runs[i]));
+			memmove(&runs[i], &runs[i + 1], (n - i - 1) * sizeof(*runs));
+			leaf->nr_runs--;
+		} else if (left) {
+			runs[i - 1] = kho_ranges_run_pack(kho_ranges_run_first(runs[i - 1]),
+						     end - 1);
+		} else if (right) {
+			runs[i] = kho_ranges_run_pack(bit, kho_ranges_run_last(runs[i]));
+		} else {
+			memmove(&runs[i + 1], &runs[i], (n - i) * sizeof(*runs));
+			runs[i] = kho_ranges_run_pack(bit, end - 1);
+			leaf->nr_runs++;
+		}
+		return;
+	}
+	first = kho_ranges_run_first(runs[i]);
+	last = kho_ranges_run_last(runs[i]);
+	if (first == bit && last == end - 1) {
+		memmove(&runs[i], &runs[i + 1], (n - i - 1) * sizeof(*runs));
+		leaf->nr_runs--;
+	} else if (first == bit) {
+		runs[i] = kho_ranges_run_pack(end, last);
+	} else if (last == end - 1) {
+		runs[i] = kho_ranges_run_pack(first, bit - 1);
+	} else {
+		memmove(&runs[i + 2], &runs[i + 1], (n - i - 1) * sizeof(*runs));
+		runs[i] = kho_ranges_run_pack(first, bit - 1);
+		runs[i + 1] = kho_ranges_run_pack(end, last);
+		leaf->nr_runs++;
+	}
+}
+
+/* set or clear folios [@bit, @end) of @leaf, which has the room */
+static void kho_ranges_leaf_assign(struct kho_ranges *kr,
+				   struct kho_ranges_leaf *leaf,
+				   unsigned long bit, unsigned long end,
+				   bool set)
+{
+	long nr = set ? end - bit : -(long)(end - bit);
+
+	if (leaf->class) {
+		kr->leaf_runs -= leaf->nr_runs;
+		kho_ranges_runs_assign(leaf, bit, end, set);
+		kr->leaf_runs += leaf->nr_runs;
+	} else if (end - bit == 1 && set) {
+		__set_bit(bit, leaf->bits);
+	} else if (end - bit == 1) {
+		__clear_bit(bit, leaf->bits);
+	} else {
+		kho_ranges_bits_assign(leaf->bits, bit, end - bit, set);
+	}
+	leaf->nr_folios += nr;
+	kr->leaf_folios += nr;
 }
 
 static void kho_ranges_leaf_account(struct kho_ranges *kr,
@@ -245,9 +491,57 @@ static void kho_ranges_leaf_account(struct kho_ranges *kr,
 	if (sign < 0 && kr->hint_leaf == leaf)
 		kr->hint_leaf = NULL;
 	kr->nr_leaves += sign;
-	kr->leaf_bytes += sign * (long)kho_ranges_leaf_size(leaf->info);
-	kr->leaf_words += sign * (long)(kho_ranges_leaf_nbits(leaf->info) / 64);
+	kr->leaf_bytes += sign * (long)kho_ranges_leaf_size(leaf);
+	if (leaf->class) {
+		kr->leaf_runs += sign * (long)leaf->nr_runs;
+	} else {
+		kr->nr_bitmap_leaves += sign;
+		kr->leaf_words += sign *
+				  (long)(kho_ranges_leaf_nbits(leaf->info) / 64);
+	}
 	kr->leaf_folios += sign * (long)leaf->nr_folios;
+}
+
+/*
+ * Give @leaf of window @ws room for one run more: a run list of the next
+ * class, or a bitmap once a run list would be too big. The new leaf takes
+ * its place in the tree, an exact fit that allocates no node.
+ */
+static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
+						    struct kho_ranges_leaf *leaf,
+						    unsigned long ws, gfp_t gfp)
+{
+	MA_STATE(mas, &kr->mt, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
+	unsigned int order = kho_ranges_info_order(leaf->info);
+	unsigned int class = kho_ranges_runs_class(order, leaf->nr_runs);
+	struct kho_ranges_leaf *grown;
+	const u32 *runs = kho_ranges_runs(leaf);
+	unsigned int i;
+
+	grown = kho_ranges_leaf_alloc(leaf->info, class, gfp | __GFP_NOWARN);
+	if (!grown)
+		return NULL;
+	if (class) {
+		memcpy(kho_ranges_runs(grown), runs,
+		       leaf->nr_runs * sizeof(*runs));
+		grown->nr_runs = leaf->nr_runs;
+	} else {
+		for (i = 0; i < leaf->nr_runs; i++)
+			kho_ranges_bits_assign(grown->bits,
+					       kho_ranges_run_first(runs[i]),
+					       kho_ranges_run_last(runs[i]) -
+					       kho_ranges_run_first(runs[i]) + 1,
+					       true);
+	}
+	grown->nr_folios = leaf->nr_folios;
+	if (mas_store_gfp(&mas, grown, gfp)) {
+		kho_ranges_leaf_free(grown);
+		return NULL;
+	}
+	kho_ranges_leaf_account(kr, leaf, -1);
+	kho_ranges_leaf_account(kr, grown, 1);
+	kho_ranges_leaf_free(leaf);
+	return grown;
 }
 
 /*
@@ -301,7 +595,7 @@ static int kho_ranges_settle(struct kho_ranges *kr, gfp_t gfp)
 }
 
 /*
- * Does the window of the entry @mas is on hold KHO_RANGES_LEAF_RANGES
+ * Does the window of the entry @mas is on hold kho_ranges_leaf_ranges()
  * entries of its info word, as far as its neighbours in the tree show?
  * A cheap look from where the store left @mas, so that the common sparse
  * window costs a step or two; kho_ranges_maybe_leaf() checks it all.
@@ -310,17 +604,18 @@ static bool kho_ranges_leaf_likely(struct ma_state *mas, void *entry)
 {
 	unsigned long ws = kho_ranges_window(mas->index);
 	unsigned long we = ws + KHO_RANGES_WINDOW_PAGES - 1;
+	unsigned int order = kho_ranges_info_order(xa_to_value(entry));
 	struct ma_state back = *mas;
-	unsigned int nr = 1;
+	unsigned int nr = 1, want;
 
-	if (kho_ranges_info_order(xa_to_value(entry)) >
-	    KHO_RANGES_LEAF_MAX_ORDER || mas->last > we)
+	if (order > KHO_RANGES_LEAF_MAX_ORDER || mas->last > we)
 		return false;
-	while (nr < KHO_RANGES_LEAF_RANGES && mas_prev(&back, ws) == entry)
+	want = kho_ranges_leaf_ranges(order);
+	while (nr < want && mas_prev(&back, ws) == entry)
 		nr++;
-	while (nr < KHO_RANGES_LEAF_RANGES && mas_next(mas, we) == entry)
+	while (nr < want && mas_next(mas, we) == entry)
 		nr++;
-	return nr >= KHO_RANGES_LEAF_RANGES;
+	return nr >= want;
 }
 
 /*
@@ -431,28 +726,42 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 			       struct kho_ranges_leaf *leaf, gfp_t gfp);
 
 /*
- * Set the bits of [@pfn, @last] in @leaf of window @ws, which has the same
- * info word: -EEXIST if any is set already.
+ * Add the folios of [@pfn, @last] to @leaf of window @ws, which has the
+ * same info word: -EEXIST if any is there already, -ENOMEM if a full run
+ * list could not grow.
  */
 static int kho_ranges_leaf_set(struct kho_ranges *kr,
 			       struct kho_ranges_leaf *leaf, unsigned long ws,
 			       unsigned long pfn, unsigned long last, gfp_t gfp)
 {
 	unsigned int order = kho_ranges_info_order(leaf->info);
-	unsigned long nr = (last - pfn + 1) >> order;
 	unsigned long bit = (pfn - ws) >> order;
+	unsigned long end = ((last - ws) >> order) + 1;
+	const u32 *runs = kho_ranges_runs(leaf);
+	unsigned int i;
 
-	/* one folio, the usual call: one word to look at */
-	if (nr == 1) {
+	if (!leaf->class && end - bit == 1) {
+		/* one folio of a bitmap, the usual call: one word to look at */
 		if (__test_and_set_bit(bit, leaf->bits))
 			return -EEXIST;
-	} else {
+		leaf->nr_folios++;
+		kr->leaf_folios++;
+	} else if (!leaf->class) {
 		if (kho_ranges_leaf_any(leaf, ws, pfn, last))
 			return -EEXIST;
-		kho_ranges_bits_assign(leaf->bits, bit, nr, true);
+		kho_ranges_leaf_assign(kr, leaf, bit, end, true);
+	} else {
+		/* one search: the first run that ends at or after @bit */
+		i = kho_ranges_runs_find(leaf, bit);
+		if (i < leaf->nr_runs && kho_ranges_run_first(runs[i]) < end)
+			return -EEXIST;
+		if (kho_ranges_runs_full(leaf, bit, end, true)) {
+			leaf = kho_ranges_leaf_grow(kr, leaf, ws, gfp);
+			if (!leaf)
+				return -ENOMEM;
+		}
+		kho_ranges_leaf_assign(kr, leaf, bit, end, true);
 	}
-	leaf->nr_folios += nr;
-	kr->leaf_folios += nr;
 	kr->nr_pages += last - pfn + 1;
 	kr->hint_leaf = leaf;
 	kr->hint_ws = ws;
@@ -471,18 +780,17 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 {
 	MA_STATE(mas, &kr->mt, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
 	unsigned int order = kho_ranges_info_order(leaf->info);
-	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
-	unsigned long nr_ranges = kr->nr_ranges, bit = 0, end;
+	unsigned long nr_ranges = kr->nr_ranges, bit = 0, first, last;
 	int ret;
 
 	kho_ranges_hint_forget(kr);
 	ret = mas_store_gfp(&mas, NULL, gfp);
 	if (ret)
 		return ret;
-	while ((bit = find_next_bit(leaf->bits, nbits, bit)) < nbits) {
-		end = find_next_zero_bit(leaf->bits, nbits, bit);
-		ret = kho_ranges_insert(kr, ws + (bit << order),
-					(end - bit) << order, leaf->info, gfp);
+	while (kho_ranges_leaf_next_run(leaf, bit, &first, &last)) {
+		ret = kho_ranges_insert(kr, ws + (first << order),
+					(last - first + 1) << order, leaf->info,
+					gfp);
 		if (ret < 0) {
 			/* the window as it was: neighbours lose what they grew into it */
 			mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
@@ -490,7 +798,7 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 			kr->nr_ranges = nr_ranges;
 			return ret;
 		}
-		bit = end;
+		bit = last + 1;
 	}
 	kho_ranges_leaf_account(kr, leaf, -1);
 	kho_ranges_leaf_free(leaf);
@@ -538,17 +846,24 @@ static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
 			return;
 		nr++;
 	}
-	if (nr < KHO_RANGES_LEAF_RANGES)
+	if (nr < kho_ranges_leaf_ranges(order))
 		return;
 
-	leaf = kho_ranges_leaf_alloc(info, gfp | __GFP_NOWARN);
+	leaf = kho_ranges_leaf_alloc(info, kho_ranges_runs_class(order, nr),
+				     gfp | __GFP_NOWARN);
 	if (!leaf)
 		return;
 	mas_set(&mas, ws);
 	mas_for_each(&mas, entry, we) {
-		kho_ranges_bits_assign(leaf->bits, (mas.index - ws) >> order,
-				       (mas.last - mas.index + 1) >> order, true);
-		leaf->nr_folios += (mas.last - mas.index + 1) >> order;
+		unsigned long bit = (mas.index - ws) >> order;
+		unsigned long end = ((mas.last - ws) >> order) + 1;
+
+		if (leaf->class)
+			kho_ranges_runs(leaf)[leaf->nr_runs++] =
+				kho_ranges_run_pack(bit, end - 1);
+		else
+			kho_ranges_bits_assign(leaf->bits, bit, end - bit, true);
+		leaf->nr_folios += end - bit;
 	}
 	kho_ranges_hint_forget(kr);
 	mas_set_range(&mas, ws, we);
@@ -689,10 +1004,14 @@ int kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 }
 EXPORT_SYMBOL_GPL(kho_ranges_preserve);
 
-/* clear the folios of [@pfn, @last] in the leaves there; free emptied ones */
-static void kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
-					 unsigned long pfn, unsigned long last,
-					 gfp_t gfp)
+/*
+ * Clear the folios of [@pfn, @last] in the leaves there, which all have
+ * them; free emptied leaves. Run lists that a cut splits get their room
+ * first, so that -ENOMEM leaves every leaf as it was.
+ */
+static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
+					unsigned long pfn, unsigned long last,
+					gfp_t gfp)
 {
 	MA_STATE(mas, &kr->mt, pfn, pfn);
 	struct kho_ranges_leaf *leaf;
@@ -703,9 +1022,20 @@ static void kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 
 		kho_ranges_leaf_span(leaf, ws, max(pfn, ws), min(last, mas.last),
 				     &bit, &end);
-		kho_ranges_bits_assign(leaf->bits, bit, end - bit, false);
-		leaf->nr_folios -= end - bit;
-		kr->leaf_folios -= end - bit;
+		if (!kho_ranges_runs_full(leaf, bit, end, false))
+			continue;
+		if (!kho_ranges_leaf_grow(kr, leaf, ws, gfp))
+			return -ENOMEM;
+		mas_set(&mas, ws + KHO_RANGES_WINDOW_PAGES);
+	}
+
+	mas_set(&mas, pfn);
+	mas_for_each(&mas, leaf, last) {
+		unsigned long ws = mas.index;
+
+		kho_ranges_leaf_span(leaf, ws, max(pfn, ws), min(last, mas.last),
+				     &bit, &end);
+		kho_ranges_leaf_assign(kr, leaf, bit, end, false);
 		if (leaf->nr_folios)
 			continue;
 		/* an empty leaf that cannot be dropped now stays, preserving nothing */
@@ -716,6 +1046,7 @@ static void kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 		}
 		mas_set(&mas, ws + KHO_RANGES_WINDOW_PAGES);
 	}
+	return 0;
 }
 
 static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
@@ -796,7 +1127,9 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 		return ret ?: __kho_ranges_unpreserve(kr, pfn, nr_pages, gfp);
 	}
 	if (nr_leaves) {
-		kho_ranges_unpreserve_leaves(kr, pfn, last, gfp);
+		ret = kho_ranges_unpreserve_leaves(kr, pfn, last, gfp);
+		if (ret)
+			return ret;
 		kr->nr_pages -= nr_pages;
 		return 0;
 	}
@@ -1051,16 +1384,14 @@ static bool kho_ranges_iter_piece(struct kho_ranges_iter *it,
 	for (;;) {
 		if (it->leaf) {
 			const struct kho_ranges_leaf *leaf = it->leaf;
-			unsigned long nbits = kho_ranges_leaf_nbits(leaf->info);
 			unsigned int order = kho_ranges_info_order(leaf->info);
-			unsigned long bit, end;
+			unsigned long first, last;
 
-			bit = find_next_bit(leaf->bits, nbits, it->bit);
-			if (bit < nbits) {
-				end = find_next_zero_bit(leaf->bits, nbits, bit);
-				it->bit = end;
-				*pfn = it->ws + (bit << order);
-				*nr = (end - bit) << order;
+			if (kho_ranges_leaf_next_run(leaf, it->bit, &first,
+						     &last)) {
+				it->bit = last + 1;
+				*pfn = it->ws + (first << order);
+				*nr = (last - first + 1) << order;
 				*info = leaf->info;
 				return true;
 			}
@@ -1166,7 +1497,7 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 	}
 	mas_for_each(&mas, entry, PHYS_PFN(end)) {
 		const struct kho_ranges_leaf *leaf = entry;
-		unsigned long nbits, bit, stop;
+		unsigned long bit, stop, rf, rl;
 		unsigned int order;
 
 		if (found)
@@ -1177,20 +1508,15 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 			found = true;
 			break;
 		}
-		/* the run of set bits that holds the lowest preserved page */
+		/* the run of folios that holds the lowest preserved page */
 		order = kho_ranges_info_order(leaf->info);
-		nbits = kho_ranges_leaf_nbits(leaf->info);
 		kho_ranges_leaf_span(leaf, mas.index,
 				     max(PHYS_PFN(start), mas.index),
 				     min(PHYS_PFN(end), mas.last), &bit, &stop);
-		bit = find_next_bit(leaf->bits, stop, bit);
-		if (bit >= stop)
+		if (!kho_ranges_leaf_next_run(leaf, bit, &rf, &rl) || rf >= stop)
 			continue;
-		stop = find_next_zero_bit(leaf->bits, nbits, bit);
-		while (bit && test_bit(bit - 1, leaf->bits))
-			bit--;
-		lo = mas.index + (bit << order);
-		hi = mas.index + (stop << order) - 1;
+		lo = mas.index + (rf << order);
+		hi = mas.index + ((rl + 1) << order) - 1;
 		found = true;
 		break;
 	}
@@ -1392,6 +1718,16 @@ static void kho_ranges_out_window(struct kho_ranges_out *o, unsigned long ws,
 	unsigned long i, start = 0, edge;
 	bool open = false;
 
+	if (leaf->class) {
+		const u32 *runs = kho_ranges_runs(leaf);
+
+		for (i = 0; i < leaf->nr_runs; i++)
+			kho_ranges_out_range(o, ws + (kho_ranges_run_first(runs[i]) << order),
+					     (kho_ranges_run_last(runs[i]) -
+					      kho_ranges_run_first(runs[i]) + 1) << order,
+					     leaf->info);
+		return;
+	}
 	if (kho_ranges_leaf_runs(leaf, max) > max) {
 		kho_ranges_out_leaf(o, ws, leaf);
 		return;
@@ -1529,11 +1865,11 @@ retry:
 	 * preserved below. Should preserving those turn a leaf back
 	 * into ranges, the sizes are taken again.
 	 */
-	max_ranges = kr->nr_ranges + 2 + (kr->nr_pages >> 31) +
-		     kr->nr_leaves * KHO_RANGES_LEAF_RUNS_MAX;
-	hdr_size = kr->nr_leaves ? sizeof(*hdr) : sizeof(hdr->v1);
-	size = kho_ranges_layout_size(hdr_size, max_ranges, kr->nr_leaves,
-				      kr->leaf_words);
+	max_ranges = kr->nr_ranges + 2 + (kr->nr_pages >> 31) + kr->leaf_runs +
+		     kr->nr_bitmap_leaves * KHO_RANGES_LEAF_RUNS_MAX;
+	hdr_size = kr->nr_bitmap_leaves ? sizeof(*hdr) : sizeof(hdr->v1);
+	size = kho_ranges_layout_size(hdr_size, max_ranges,
+				      kr->nr_bitmap_leaves, kr->leaf_words);
 	if (size == SIZE_MAX) {
 		ret = -E2BIG;
 		goto out_unlock;
@@ -1543,8 +1879,9 @@ retry:
 	 * one per range record, and one per run of set bits, which is at most
 	 * one per folio of a leaf.
 	 */
-	max_extents = max_ranges + min(kr->leaf_folios,
-				       kr->nr_leaves * (KHO_RANGES_WINDOW_PAGES / 2 + 1));
+	max_extents = max_ranges +
+		      min(kr->leaf_folios, kr->nr_bitmap_leaves *
+			  (KHO_RANGES_WINDOW_PAGES / 2 + 1));
 	spare = PAGE_ALIGN((max_extents + KHO_RANGES_SPARE_EXTRA_RECORDS) *
 			   KHO_RANGES_SPARE_PER_RECORD);
 	alloc = PAGE_ALIGN(size) + spare;
@@ -1587,7 +1924,7 @@ retry:
 	out = (struct kho_ranges_out){ .blob = (u8 *)hdr };
 	out.ranges = (void *)(out.blob + hdr_size);
 	out.bitmaps = (void *)(out.ranges + max_ranges);
-	out.words = (u8 *)(out.bitmaps + kr->nr_leaves);
+	out.words = (u8 *)(out.bitmaps + kr->nr_bitmap_leaves);
 	kho_ranges_out_walk(kr, &out);
 	if (!out.nr_bitmaps && hdr_size != sizeof(hdr->v1)) {
 		/* only emptied leaves: a 1.0 blob after all */
@@ -1720,6 +2057,8 @@ void kho_ranges_destroy(struct kho_ranges *kr)
 	kr->nr_leaves = 0;
 	kr->leaf_bytes = 0;
 	kr->leaf_words = 0;
+	kr->leaf_runs = 0;
+	kr->nr_bitmap_leaves = 0;
 	kr->leaf_folios = 0;
 	mutex_unlock(&kr->lock);
 }

@@ -25,8 +25,11 @@ struct folio;
  * @nr_pages:  number of preserved pages.
  * @nr_leaves: number of leaves in @mt: windows of pages whose folios are
  *             bits of a bitmap (mm/kho_ranges.c, "Leaves").
+ * @nr_bitmap_leaves: how many of them are bitmaps; the others are run
+ *             lists.
  * @leaf_bytes: memory of the leaves.
  * @leaf_words: u64 words of bitmap in the leaves.
+ * @leaf_runs: runs in the run lists.
  * @leaf_folios: folios the leaves preserve.
  * @hint_leaf: the leaf the last preserve set bits in, or NULL: a shortcut
  *             past the tree for the next folio of its window.
@@ -60,8 +63,10 @@ struct kho_ranges {
 	unsigned long nr_ranges;
 	unsigned long nr_pages;
 	unsigned long nr_leaves;
+	unsigned long nr_bitmap_leaves;
 	unsigned long leaf_bytes;
 	unsigned long leaf_words;
+	unsigned long leaf_runs;
 	unsigned long leaf_folios;
 	void *hint_leaf;
 	unsigned long hint_ws;

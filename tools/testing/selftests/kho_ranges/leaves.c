@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Leaves: a 4096-page window of the tracker whose ranges share one info
- * word becomes one tree entry pointing at a bitmap once it holds 16 of
- * them. These tests follow one window through its life: the 16th range
- * makes it a leaf, preserves of the same info set bits, overlaps are
- * found on the bits, another info word or a range reaching out turns it
- * back into ranges, and unpreserving its last folio frees it.
+ * word becomes one tree entry pointing at a leaf once it holds two of
+ * them: a run list, and a bitmap once the runs would take more handover
+ * bytes than the bitmap. These tests follow one window through its life:
+ * the second range makes it a leaf, preserves of the same info add to it,
+ * the run list grows and becomes a bitmap, overlaps are found on the
+ * leaf, another info word or a range reaching out turns it back into
+ * ranges, and unpreserving its last folio frees it.
  *
  * Window W is pages [4096, 8192) of the simulated RAM; pictures show its
  * first pages, one character a page: '-' free, 'a' preserved as KR_TAG(1).
@@ -66,18 +68,81 @@ static const char *leaves_alternate(struct kho_ranges *kr, unsigned long n)
 	return err;
 }
 
-/* 15 ranges stay ranges; the 16th makes the window one leaf entry */
-TEST_F(leaves, sixteenth_range_makes_a_leaf)
+/*
+ * One range stays a range; the second makes the window one leaf entry, a
+ * run list that grows by doubling up to 30 runs; the 31st run makes it a
+ * bitmap, as 31 range records would outweigh the 512-byte bitmap.
+ */
+TEST_F(leaves, second_range_makes_a_run_list_then_a_bitmap)
 {
-	ASSERT_EQ(0, leaves_fill(&self->kr, 15));
+	unsigned long n;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 1));
 	ASSERT_EQ(0, self->kr.nr_leaves);
-	ASSERT_EQ(15, self->kr.nr_ranges);
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 30), 1, A));
-	ASSERT_EQ(1, self->kr.nr_leaves);
-	ASSERT_EQ(0, self->kr.nr_ranges);
-	ASSERT_EQ(16, self->kr.leaf_folios);
-	ASSERT_EQ(16, self->kr.nr_pages);
-	ASSERT_EQ(NULL, leaves_alternate(&self->kr, 16));
+	ASSERT_EQ(1, self->kr.nr_ranges);
+	for (n = 2; n <= 30; n++) {
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr,
+						 kr_pfn(W + 2 * (n - 1)), 1, A));
+		ASSERT_EQ(1, self->kr.nr_leaves);
+		ASSERT_EQ(0, self->kr.nr_bitmap_leaves);
+		ASSERT_EQ(n, self->kr.leaf_runs);
+		ASSERT_EQ(0, self->kr.nr_ranges);
+		/* an 8-byte header and room for 6, 14 or 30 runs */
+		ASSERT_EQ(n <= 6 ? 32 : n <= 14 ? 64 : 128,
+			  self->kr.leaf_bytes);
+		ASSERT_EQ(NULL, leaves_alternate(&self->kr, n));
+	}
+	ASSERT_EQ(128, self->kr.leaf_bytes);
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 60), 1, A));
+	ASSERT_EQ(1, self->kr.nr_bitmap_leaves);
+	ASSERT_EQ(0, self->kr.leaf_runs);
+	ASSERT_EQ(8 + 4096 / 8, self->kr.leaf_bytes);
+	ASSERT_EQ(31, self->kr.leaf_folios);
+	ASSERT_EQ(31, self->kr.nr_pages);
+	ASSERT_EQ(NULL, leaves_alternate(&self->kr, 31));
+}
+
+/*
+ * A full run list must grow to take a new run, or to split one: with no
+ * memory the call fails with -ENOMEM and the leaf is as it was. Runs
+ * 0 2 4 6 8 10-12 fill a run list of six.
+ */
+TEST_F(leaves, full_run_list_grows_or_changes_nothing)
+{
+	struct kr_ranges before, after;
+	unsigned long i;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 5));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 10), 3, A));
+	ASSERT_EQ(6, self->kr.leaf_runs);
+	ASSERT_EQ(32, self->kr.leaf_bytes);
+	before = kr_collect(&self->kr);
+
+	kho_sim_faults.slab_every = 1;
+	EXPECT_EQ(-ENOMEM, kho_ranges_preserve(&self->kr, kr_pfn(W + 14), 1, A));
+	EXPECT_EQ(-ENOMEM, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 11), 1));
+	/* no new run, no split: no room needed */
+	EXPECT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 13), 1, A));
+	EXPECT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 13), 1));
+	memset(&kho_sim_faults, 0, sizeof(kho_sim_faults));
+	after = kr_collect(&self->kr);
+	ASSERT_EQ(before.nr, after.nr);
+	for (i = 0; i < before.nr; i++) {
+		ASSERT_EQ(before.r[i].pfn, after.r[i].pfn);
+		ASSERT_EQ(before.r[i].nr_pages, after.r[i].nr_pages);
+	}
+	ASSERT_EQ(8, self->kr.nr_pages);
+	kr_ranges_free(&after);
+
+	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 11), 1));
+	ASSERT_EQ(7, self->kr.leaf_runs);
+	ASSERT_EQ(64, self->kr.leaf_bytes);
+	after = kr_collect(&self->kr);
+	ASSERT_EQ(7, after.nr);
+	ASSERT_EQ(kr_pfn(W + 10), after.r[5].pfn);
+	ASSERT_EQ(kr_pfn(W + 12), after.r[6].pfn);
+	kr_ranges_free(&after);
+	kr_ranges_free(&before);
 }
 
 /*
@@ -97,7 +162,7 @@ TEST_F(leaves, dense_window_costs_a_bitmap)
 	TH_LOG("2048 isolated pages in one window: %ld bytes of tracker", bytes);
 }
 
-/* overlap is found on the bits: taken pages fail, holes are free */
+/* overlap is found on the leaf's folios: taken pages fail, holes are free */
 TEST_F(leaves, overlap_is_checked_on_bits)
 {
 	phys_addr_t first, last;

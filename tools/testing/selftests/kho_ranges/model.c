@@ -25,14 +25,16 @@ FIXTURE_TEARDOWN(model)
 	kho_sim_exit();
 }
 
-static void run_model(struct __test_metadata *_metadata,
-		      struct kho_ranges *kr, struct kr_model *m, u64 seed,
-		      bool leafy)
+static void run_model_mode(struct __test_metadata *_metadata,
+			   struct kho_ranges *kr, struct kr_model *m, u64 seed,
+			   bool leafy, bool sparse)
 {
 	unsigned long n, ok = 0, leaves = 0, dissolved = 0, prev = 0;
+	unsigned long runs = 0, bitmaps = 0;
 
 	kr_model_init(m, kr_pfn(1UL << 16), seed);
 	m->leafy = leafy;
+	m->sparse = sparse;
 	for (n = 0; n < MODEL_OPS; n++) {
 		struct kr_model_op op = kr_model_random_op(m);
 		int want, got;
@@ -60,6 +62,8 @@ static void run_model(struct __test_metadata *_metadata,
 		leaves = max(leaves, kr->nr_leaves);
 		dissolved += kr->nr_leaves < prev;
 		prev = kr->nr_leaves;
+		runs = max(runs, kr->leaf_runs);
+		bitmaps = max(bitmaps, kr->nr_bitmap_leaves);
 	}
 	ASSERT_EQ(NULL, kr_check_invariants(kr));
 	/* the ops must have done something, not bounced off errors */
@@ -69,9 +73,21 @@ static void run_model(struct __test_metadata *_metadata,
 		ASSERT_LT(0, leaves);
 		ASSERT_LT(0, dissolved);
 	}
-	TH_LOG("seed %llu: %d ops, %lu succeeded, %lu ranges and %lu leaves at the end, up to %lu leaves, %lu times fewer",
+	/* sparse: run lists of many runs, and at times a bitmap */
+	if (sparse) {
+		ASSERT_LT(20, runs);
+		ASSERT_LT(0, bitmaps);
+	}
+	TH_LOG("seed %llu: %d ops, %lu succeeded, %lu ranges and %lu leaves at the end, up to %lu leaves (%lu runs, %lu bitmaps), %lu times fewer",
 	       (unsigned long long)seed, MODEL_OPS, ok, kr->nr_ranges,
-	       kr->nr_leaves, leaves, dissolved);
+	       kr->nr_leaves, leaves, runs, bitmaps, dissolved);
+}
+
+static void run_model(struct __test_metadata *_metadata,
+		      struct kho_ranges *kr, struct kr_model *m, u64 seed,
+		      bool leafy)
+{
+	run_model_mode(_metadata, kr, m, seed, leafy, false);
 }
 
 TEST_F(model, random_ops_seed_1)
@@ -98,6 +114,17 @@ TEST_F(model, random_ops_leaves_seed_1)
 TEST_F(model, random_ops_leaves_seed_2)
 {
 	run_model(_metadata, &self->kr, &self->m, 0xfeedface, true);
+}
+
+/* run lists: runs added, merged, cut and split, and grown into bitmaps */
+TEST_F(model, random_ops_run_lists_seed_1)
+{
+	run_model_mode(_metadata, &self->kr, &self->m, 5, true, true);
+}
+
+TEST_F(model, random_ops_run_lists_seed_2)
+{
+	run_model_mode(_metadata, &self->kr, &self->m, 0xabcdef, true, true);
 }
 
 /* the model's final state survives a round trip through the blob */

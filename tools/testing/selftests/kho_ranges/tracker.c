@@ -150,18 +150,21 @@ TEST_F(tracker, grown_tail_is_seen_before_it_is_stored)
 	kr_ranges_free(&rs);
 }
 
-/* AAAA----AAAA, fill the hole with AAAA: the three become one */
+/* AAAA----AAAA, fill the hole with AAAA: the three become one entry */
 TEST_F(tracker, coalesce_fills_hole_both_sides)
 {
+	/* order 7: above the leaves' orders, so these stay tree entries */
+	u32 big = KHO_RANGES_INFO(7, 0, 0);
 	struct kr_ranges rs;
 
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(0), 4, KR_PLAIN));
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(8), 4, KR_PLAIN));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(0), 512, big));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(1024), 512, big));
 	ASSERT_EQ(2, self->kr.nr_ranges);
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(4), 4, KR_PLAIN));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(512), 512, big));
+	ASSERT_EQ(1, self->kr.nr_ranges);
 	rs = kr_collect(&self->kr);
 	ASSERT_EQ(1, rs.nr);
-	ASSERT_RANGE(rs, 0, 0, 12, KR_PLAIN);
+	ASSERT_RANGE(rs, 0, 0, 1536, big);
 	kr_ranges_free(&rs);
 }
 
