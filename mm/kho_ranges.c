@@ -397,13 +397,14 @@ static bool kho_ranges_leaf_all(const struct kho_ranges_leaf *leaf,
 /*
  * Does setting (@set) or clearing folios [@bit, @end) of @leaf's run list
  * take a run more than it has room for? The caller checked that they are
- * all clear, or all set.
+ * all clear, or all set, and found @i = kho_ranges_runs_find(@leaf, @bit).
  */
 static bool kho_ranges_runs_full(const struct kho_ranges_leaf *leaf,
-				 unsigned long bit, unsigned long end, bool set)
+				 unsigned int i, unsigned long bit,
+				 unsigned long end, bool set)
 {
 	const u32 *runs = kho_ranges_runs(leaf);
-	unsigned int i = kho_ranges_runs_find(leaf, bit), n = leaf->nr_runs;
+	unsigned int n = leaf->nr_runs;
 
 	if (!leaf->class || n < kho_ranges_runs_cap(leaf->class))
 		return false;
@@ -414,13 +415,13 @@ static bool kho_ranges_runs_full(const struct kho_ranges_leaf *leaf,
 	       kho_ranges_run_last(runs[i]) >= end;
 }
 
-/* set or clear folios [@bit, @end) of a run list that has the room */
+/* set or clear folios [@bit, @end) of a run list that has the room, at @i */
 static void kho_ranges_runs_assign(struct kho_ranges_leaf *leaf,
-				   unsigned long bit, unsigned long end,
-				   bool set)
+				   unsigned int i, unsigned long bit,
+				   unsigned long end, bool set)
 {
 	u32 *runs = kho_ranges_runs(leaf);
-	unsigned int i = kho_ranges_runs_find(leaf, bit), n = leaf->nr_runs;
+	unsigned int n = leaf->nr_runs;
 	unsigned long first, last;
 
 	if (set) {
@@ -461,9 +462,12 @@ static void kho_ranges_runs_assign(struct kho_ranges_leaf *leaf,
 	}
 }
 
-/* set or clear folios [@bit, @end) of @leaf, which has the room */
+/*
+ * Set or clear folios [@bit, @end) of @leaf, which has the room; @i is
+ * kho_ranges_runs_find(@leaf, @bit) for a run list.
+ */
 static void kho_ranges_leaf_assign(struct kho_ranges *kr,
-				   struct kho_ranges_leaf *leaf,
+				   struct kho_ranges_leaf *leaf, unsigned int i,
 				   unsigned long bit, unsigned long end,
 				   bool set)
 {
@@ -471,7 +475,7 @@ static void kho_ranges_leaf_assign(struct kho_ranges *kr,
 
 	if (leaf->class) {
 		kr->leaf_runs -= leaf->nr_runs;
-		kho_ranges_runs_assign(leaf, bit, end, set);
+		kho_ranges_runs_assign(leaf, i, bit, end, set);
 		kr->leaf_runs += leaf->nr_runs;
 	} else if (end - bit == 1 && set) {
 		__set_bit(bit, leaf->bits);
@@ -749,18 +753,18 @@ static int kho_ranges_leaf_set(struct kho_ranges *kr,
 	} else if (!leaf->class) {
 		if (kho_ranges_leaf_any(leaf, ws, pfn, last))
 			return -EEXIST;
-		kho_ranges_leaf_assign(kr, leaf, bit, end, true);
+		kho_ranges_leaf_assign(kr, leaf, 0, bit, end, true);
 	} else {
 		/* one search: the first run that ends at or after @bit */
 		i = kho_ranges_runs_find(leaf, bit);
 		if (i < leaf->nr_runs && kho_ranges_run_first(runs[i]) < end)
 			return -EEXIST;
-		if (kho_ranges_runs_full(leaf, bit, end, true)) {
+		if (kho_ranges_runs_full(leaf, i, bit, end, true)) {
 			leaf = kho_ranges_leaf_grow(kr, leaf, ws, gfp);
 			if (!leaf)
 				return -ENOMEM;
 		}
-		kho_ranges_leaf_assign(kr, leaf, bit, end, true);
+		kho_ranges_leaf_assign(kr, leaf, i, bit, end, true);
 	}
 	kr->nr_pages += last - pfn + 1;
 	kr->hint_leaf = leaf;
@@ -1022,7 +1026,9 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 
 		kho_ranges_leaf_span(leaf, ws, max(pfn, ws), min(last, mas.last),
 				     &bit, &end);
-		if (!kho_ranges_runs_full(leaf, bit, end, false))
+		if (!leaf->class ||
+		    !kho_ranges_runs_full(leaf, kho_ranges_runs_find(leaf, bit),
+					  bit, end, false))
 			continue;
 		if (!kho_ranges_leaf_grow(kr, leaf, ws, gfp))
 			return -ENOMEM;
@@ -1035,7 +1041,9 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 
 		kho_ranges_leaf_span(leaf, ws, max(pfn, ws), min(last, mas.last),
 				     &bit, &end);
-		kho_ranges_leaf_assign(kr, leaf, bit, end, false);
+		kho_ranges_leaf_assign(kr, leaf, leaf->class ?
+				       kho_ranges_runs_find(leaf, bit) : 0,
+				       bit, end, false);
 		if (leaf->nr_folios)
 			continue;
 		/* an empty leaf that cannot be dropped now stays, preserving nothing */
