@@ -604,16 +604,21 @@ static int __init kho_ranges_check_bitmaps(const struct kho_ranges_incoming *in)
  * memblock_is_region_memory() says? For ranges that come in address
  * order: *@mr is where the search stopped last time and only moves up.
  */
-static bool __init kho_ranges_in_memory(struct memblock_region **mr,
-					u64 start, u64 size)
+static inline bool __init kho_ranges_in_memory(struct memblock_region **mr,
+					       u64 start, u64 size)
 {
 	struct memblock_region *end = memblock.memory.regions +
 				      memblock.memory.cnt;
+	struct memblock_region *r = *mr;
 
-	while (*mr < end && (*mr)->base + (*mr)->size <= start)
-		(*mr)++;
-	return *mr < end && (*mr)->base <= start &&
-	       start + size <= (*mr)->base + (*mr)->size;
+	/* the usual case: still the region the last range was in */
+	if (likely(r < end && r->base <= start &&
+		   start + size <= r->base + r->size))
+		return true;
+	while (r < end && r->base + r->size <= start)
+		r++;
+	*mr = r;
+	return r < end && r->base <= start && start + size <= r->base + r->size;
 }
 
 int __init kho_ranges_validate(struct kho_ranges_incoming *in,
