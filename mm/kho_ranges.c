@@ -90,45 +90,56 @@ void kho_ranges_init(struct kho_ranges *kr)
 EXPORT_SYMBOL_GPL(kho_ranges_init);
 
 /*
- * Leaves. An aligned window of KHO_RANGES_WINDOW_PAGES pages whose ranges
- * all carry one info word of order KHO_RANGES_LEAF_MAX_ORDER or less may be
- * one tree entry spanning the whole window that points at a leaf: the set
- * of the window's folios of that info word, instead of an entry per range
- * and per gap between ranges. A window becomes a leaf once it holds
- * kho_ranges_leaf_ranges() ranges: two where a run list can start, else
- * KHO_RANGES_LEAF_RANGES, where a bitmap starts to cost less than the tree
- * slots (a window of order 5 or 6, whose bitmap would go out as a bitmap
- * record rather than as two ranges). It stops being one when a range with
- * another info word, or one reaching out of the window, is preserved over
- * it (it is turned back into ranges first), or when its last folio is
- * unpreserved (it is freed).
+ * Leaves. An aligned window of KHO_RANGES_WINDOW_PAGES pages whose entries
+ * all lie inside it may be one tree entry spanning the whole window that
+ * points at a leaf, instead of an entry per range and per gap between
+ * ranges. A leaf holds the window's preserved pages in one of two forms:
  *
- * A leaf holds its folios in one of two forms, by which is smaller:
+ *  - a run list: sorted runs of pages, each with its info word, 8 bytes a
+ *    run, in a slab object of 32 to 4096 bytes that is replaced by the next
+ *    size when full. Runs of one info word never touch (they are merged);
+ *    runs of different ones may. Adding a folio is a binary search and a
+ *    short memmove, not a tree store: a window costs the tree two stores
+ *    and the one that makes the leaf, however many folios it gets.
+ *  - a bitmap, one bit per folio of one info word of order at most
+ *    KHO_RANGES_LEAF_MAX_ORDER, for a window of that info word whose runs
+ *    would take more handover bytes as range records than the bitmap does
+ *    (kho_ranges_runs_max()).
  *
- *  - a run list: sorted, non-touching runs of folio numbers, a u32 each
- *    (first in the low half, last in the high half), in a slab object of
- *    16 to 128 bytes that grows by doubling. Inserting a folio is a binary
- *    search and a short memmove, not a tree store: a window of isolated
- *    folios costs the tree two stores, however many folios it gets. It
- *    holds at most kho_ranges_runs_max() runs, as many as take no more
- *    handover bytes as range records than the bitmap record would;
- *  - a bitmap, one bit per folio, once the run list would hold more.
+ * A window becomes a run list once it holds two range entries, and a
+ * bitmap when its run list of one info word gets too many runs (or when it
+ * holds KHO_RANGES_LEAF_RANGES entries of one info word of order 5 or 6,
+ * whose bitmaps are 16 or 24 bytes). It stops being a leaf when a range
+ * reaching out of the window, a folio of another info word over a bitmap,
+ * or a run more than the largest run list takes, is preserved over it (it
+ * is turned back into ranges first), or when its last folio is unpreserved
+ * (it is freed). A window of more than KHO_RANGES_RUNS_CAP entries of
+ * several info words stays ranges.
  *
- * A leaf window holds no other entry, and a leaf's folios are exactly the
- * folios it preserves. Folios of a leaf never merge with a neighbouring
- * range in the tree; kho_ranges_walk() and the serializer join them.
+ * A leaf window holds no other entry, and a leaf's pages are exactly the
+ * pages it preserves. Pages of a leaf never merge with a neighbouring range
+ * in the tree; kho_ranges_walk() and the serializer join them.
  */
 #define KHO_RANGES_WINDOW_PAGES		4096UL
 #define KHO_RANGES_LEAF_MAX_ORDER	6	/* a window is whole u64 words */
 #define KHO_RANGES_LEAF_RANGES		16
-#define KHO_RANGES_RUNS_CLASSES		4	/* run lists of 16 .. 128 bytes */
+#define KHO_RANGES_RUNS_CLASSES		8	/* run lists of 32 .. 4096 bytes */
+#define KHO_RANGES_RUNS_CAP		511	/* runs of the largest */
 
 struct kho_ranges_leaf {
-	u32 info;
+	u32 info;		/* the bitmap's, or the run list's first run's */
 	u16 nr_folios;
-	u16 nr_runs:12;		/* run list: runs in use */
-	u16 class:4;		/* 0: bitmap; else run list of that class */
-	unsigned long bits[];	/* the bitmap, or the runs as u32 */
+	u16 nr_runs:11;		/* run list: runs in use */
+	u16 class:4;		/* 0: bitmap; else run list of 16 << class bytes */
+	u16 mixed:1;		/* run list: a run of another info word came */
+	unsigned long bits[];	/* the bitmap, or the runs */
+};
+
+/* a run of a run list: pages [@first, @last] of the window, of @info */
+struct kho_ranges_run {
+	u16 first;
+	u16 last;
+	u32 info;
 };
 
 /* bitmap caches by order, then run-list caches by class */
@@ -152,56 +163,46 @@ static size_t kho_ranges_bitmap_size(unsigned int order)
 	       BITS_TO_LONGS(KHO_RANGES_WINDOW_PAGES >> order) * sizeof(long);
 }
 
-/* runs a run list of @class holds: 2, 6, 14, 30 */
+/* runs a run list of @class holds: 3, 7, 15, 31, 63, 127, 255, 511 */
 static unsigned int kho_ranges_runs_cap(unsigned int class)
 {
-	return ((8U << class) - sizeof(struct kho_ranges_leaf)) / sizeof(u32);
+	return ((16U << class) - sizeof(struct kho_ranges_leaf)) /
+	       sizeof(struct kho_ranges_run);
 }
 
 /*
- * The most runs a run list of order @order may hold: a range record is 16
- * bytes, and a bitmap record is 24 bytes and the words. Orders from 5 up
- * have no run lists: their bitmap is at most 16 bytes.
+ * The most runs of one info word of order @order a run list keeps before
+ * it becomes a bitmap: as many as take no more handover bytes as 16-byte
+ * range records than the bitmap record's words, down to order 4. Orders 5
+ * and 6 have bitmaps of at most 16 bytes of words, which the next kernel
+ * reads more slowly than range records: their windows become bitmaps at
+ * KHO_RANGES_LEAF_RANGES runs. Above order 6, never.
  */
 static unsigned int kho_ranges_runs_max(unsigned int order)
 {
-	unsigned int max = (KHO_RANGES_WINDOW_PAGES >> order) / 8 /
-			   sizeof(struct kho_ranges_blob_range);
-
-	return max >= 2 ? max : 0;
-}
-
-/* ranges of order @order in a window that make it a leaf */
-static unsigned int kho_ranges_leaf_ranges(unsigned int order)
-{
-	return kho_ranges_runs_max(order) ? 2 : KHO_RANGES_LEAF_RANGES;
+	if (order > KHO_RANGES_LEAF_MAX_ORDER)
+		return UINT_MAX;
+	if (order > 4)
+		return KHO_RANGES_LEAF_RANGES;
+	return (KHO_RANGES_WINDOW_PAGES >> order) / 8 /
+	       sizeof(struct kho_ranges_blob_range);
 }
 
 static size_t kho_ranges_leaf_size(const struct kho_ranges_leaf *leaf)
 {
 	if (leaf->class)
-		return 8U << leaf->class;
+		return 16U << leaf->class;
 	return kho_ranges_bitmap_size(kho_ranges_info_order(leaf->info));
 }
 
-static u32 *kho_ranges_runs(const struct kho_ranges_leaf *leaf)
+static struct kho_ranges_run *kho_ranges_runs(const struct kho_ranges_leaf *leaf)
 {
-	return (u32 *)leaf->bits;
+	return (struct kho_ranges_run *)leaf->bits;
 }
 
-static unsigned long kho_ranges_run_first(u32 run)
+static unsigned long kho_ranges_run_folios(const struct kho_ranges_run *run)
 {
-	return run & 0xffff;
-}
-
-static unsigned long kho_ranges_run_last(u32 run)
-{
-	return run >> 16;
-}
-
-static u32 kho_ranges_run_pack(unsigned long first, unsigned long last)
-{
-	return first | last << 16;
+	return (run->last - run->first + 1UL) >> kho_ranges_info_order(run->info);
 }
 
 static unsigned long kho_ranges_window(unsigned long pfn)
@@ -215,8 +216,9 @@ static struct kmem_cache *kho_ranges_leaf_cache(unsigned int idx)
 	static const char * const names[] = {
 		"kho_ranges_leaf0", "kho_ranges_leaf1", "kho_ranges_leaf2",
 		"kho_ranges_leaf3", "kho_ranges_leaf4", "kho_ranges_leaf5",
-		"kho_ranges_leaf6", "kho_ranges_runs16", "kho_ranges_runs32",
-		"kho_ranges_runs64", "kho_ranges_runs128",
+		"kho_ranges_leaf6", "kho_ranges_runs32", "kho_ranges_runs64",
+		"kho_ranges_runs128", "kho_ranges_runs256", "kho_ranges_runs512",
+		"kho_ranges_runs1k", "kho_ranges_runs2k", "kho_ranges_runs4k",
 	};
 	struct kmem_cache *cache = READ_ONCE(kho_ranges_leaf_caches[idx]);
 	size_t size;
@@ -225,7 +227,7 @@ static struct kmem_cache *kho_ranges_leaf_cache(unsigned int idx)
 	if (cache)
 		return cache;
 	size = idx <= KHO_RANGES_LEAF_MAX_ORDER ? kho_ranges_bitmap_size(idx) :
-	       8U << (idx - KHO_RANGES_LEAF_MAX_ORDER);
+	       16U << (idx - KHO_RANGES_LEAF_MAX_ORDER);
 	mutex_lock(&kho_ranges_leaf_caches_lock);
 	cache = kho_ranges_leaf_caches[idx];
 	if (!cache) {
@@ -243,7 +245,7 @@ static unsigned int kho_ranges_leaf_idx(const struct kho_ranges_leaf *leaf)
 	return kho_ranges_info_order(leaf->info);
 }
 
-/* an empty leaf: a run list of @class, or a bitmap for class 0 */
+/* an empty leaf: a run list of @class, or a bitmap of @info for class 0 */
 static struct kho_ranges_leaf *kho_ranges_leaf_alloc(u32 info,
 						     unsigned int class,
 						     gfp_t gfp)
@@ -263,6 +265,7 @@ static struct kho_ranges_leaf *kho_ranges_leaf_alloc(u32 info,
 	leaf->nr_folios = 0;
 	leaf->nr_runs = 0;
 	leaf->class = class;
+	leaf->mixed = 0;
 	if (!class)
 		bitmap_zero(leaf->bits, kho_ranges_leaf_nbits(info));
 	return leaf;
@@ -273,16 +276,11 @@ static void kho_ranges_leaf_free(struct kho_ranges_leaf *leaf)
 	kmem_cache_free(kho_ranges_leaf_caches[kho_ranges_leaf_idx(leaf)], leaf);
 }
 
-/*
- * The class of run list for @nr runs of order @order with room for one
- * more, or 0 if a bitmap is due.
- */
-static unsigned int kho_ranges_runs_class(unsigned int order, unsigned long nr)
+/* the smallest class of run list with room for @nr runs and one more, or 0 */
+static unsigned int kho_ranges_runs_class(unsigned long nr)
 {
 	unsigned int class;
 
-	if (nr >= kho_ranges_runs_max(order))
-		return 0;
 	for (class = 1; class <= KHO_RANGES_RUNS_CLASSES; class++)
 		if (kho_ranges_runs_cap(class) > nr)
 			return class;
@@ -308,17 +306,17 @@ static void kho_ranges_bits_assign(unsigned long *map, unsigned long start,
 	}
 }
 
-/* index of the first run of @leaf's run list that ends at or after @bit */
+/* index of the first run of @leaf's run list that ends at or after page @p */
 static unsigned int kho_ranges_runs_find(const struct kho_ranges_leaf *leaf,
-					 unsigned long bit)
+					 unsigned long p)
 {
-	const u32 *runs = kho_ranges_runs(leaf);
+	const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
 	unsigned int lo = 0, hi = leaf->nr_runs;
 
 	while (lo < hi) {
 		unsigned int mid = (lo + hi) / 2;
 
-		if (kho_ranges_run_last(runs[mid]) < bit)
+		if (runs[mid].last < p)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -327,35 +325,41 @@ static unsigned int kho_ranges_runs_find(const struct kho_ranges_leaf *leaf,
 }
 
 /*
- * The first maximal run of folios of @leaf with a folio at or after @from:
- * [*@first, *@last], where *@first may be below @from. False if none.
+ * The first maximal run of @leaf of one info word with a page at or after
+ * page @from of the window: pages [*@first, *@last] of *@info, where
+ * *@first may be below @from. False if there is none.
  */
 static bool kho_ranges_leaf_next_run(const struct kho_ranges_leaf *leaf,
 				     unsigned long from, unsigned long *first,
-				     unsigned long *last)
+				     unsigned long *last, u32 *info)
 {
-	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info), bit;
+	unsigned int order = kho_ranges_info_order(leaf->info);
+	unsigned long nbits = kho_ranges_leaf_nbits(leaf->info), bit, end;
 
 	if (leaf->class) {
 		unsigned int i = kho_ranges_runs_find(leaf, from);
+		const struct kho_ranges_run *run = &kho_ranges_runs(leaf)[i];
 
 		if (i == leaf->nr_runs)
 			return false;
-		*first = kho_ranges_run_first(kho_ranges_runs(leaf)[i]);
-		*last = kho_ranges_run_last(kho_ranges_runs(leaf)[i]);
+		*first = run->first;
+		*last = run->last;
+		*info = run->info;
 		return true;
 	}
-	bit = find_next_bit(leaf->bits, nbits, from);
+	bit = find_next_bit(leaf->bits, nbits, from >> order);
 	if (bit >= nbits)
 		return false;
-	*last = find_next_zero_bit(leaf->bits, nbits, bit) - 1;
-	while (bit == from && bit && test_bit(bit - 1, leaf->bits))
-		from = --bit;
-	*first = bit;
+	end = find_next_zero_bit(leaf->bits, nbits, bit);
+	while (bit == from >> order && bit && test_bit(bit - 1, leaf->bits))
+		from = (--bit) << order;
+	*first = bit << order;
+	*last = (end << order) - 1;
+	*info = leaf->info;
 	return true;
 }
 
-/* folios of @leaf (window at @ws) that pages [@first, @last] fall in */
+/* folios of bitmap @leaf (window at @ws) that pages [@first, @last] fall in */
 static void kho_ranges_leaf_span(const struct kho_ranges_leaf *leaf,
 				 unsigned long ws, unsigned long first,
 				 unsigned long last, unsigned long *bit,
@@ -372,120 +376,139 @@ static bool kho_ranges_leaf_any(const struct kho_ranges_leaf *leaf,
 				unsigned long ws, unsigned long first,
 				unsigned long last)
 {
-	unsigned long bit, end, rf, rl;
+	unsigned long bit, end;
 
+	if (leaf->class) {
+		unsigned int i = kho_ranges_runs_find(leaf, first - ws);
+
+		return i < leaf->nr_runs &&
+		       kho_ranges_runs(leaf)[i].first <= last - ws;
+	}
 	kho_ranges_leaf_span(leaf, ws, first, last, &bit, &end);
-	if (leaf->class)
-		return kho_ranges_leaf_next_run(leaf, bit, &rf, &rl) && rf < end;
 	return find_next_bit(leaf->bits, end, bit) < end;
 }
 
-/* does @leaf preserve every page of [@first, @last]? */
-static bool kho_ranges_leaf_all(const struct kho_ranges_leaf *leaf,
-				unsigned long ws, unsigned long first,
-				unsigned long last)
+/*
+ * Can pages [@first, @last] of @leaf (window at @ws) be unpreserved: all
+ * preserved, and the cut at either end on a folio boundary? 0, -ENOENT or
+ * -EINVAL, as for kho_ranges_unpreserve().
+ */
+static int kho_ranges_leaf_cut(const struct kho_ranges_leaf *leaf,
+			       unsigned long ws, unsigned long first,
+			       unsigned long last)
 {
-	unsigned long bit, end, rf, rl;
+	const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
+	unsigned long p = first - ws, q = last - ws, bit, end;
+	unsigned int i, j, order = kho_ranges_info_order(leaf->info);
 
-	kho_ranges_leaf_span(leaf, ws, first, last, &bit, &end);
-	if (leaf->class)
-		return kho_ranges_leaf_next_run(leaf, bit, &rf, &rl) &&
-		       rf <= bit && rl >= end - 1;
-	return find_next_zero_bit(leaf->bits, end, bit) >= end;
+	if (!leaf->class) {
+		if (!IS_ALIGNED(first, 1UL << order) ||
+		    !IS_ALIGNED(last + 1, 1UL << order))
+			return -EINVAL;
+		kho_ranges_leaf_span(leaf, ws, first, last, &bit, &end);
+		return find_next_zero_bit(leaf->bits, end, bit) < end ?
+		       -ENOENT : 0;
+	}
+	/* from the lowest page up, as over range entries */
+	i = kho_ranges_runs_find(leaf, p);
+	if (i == leaf->nr_runs || runs[i].first > p)
+		return -ENOENT;
+	if (!IS_ALIGNED(first, 1UL << kho_ranges_info_order(runs[i].info)))
+		return -EINVAL;
+	for (j = i; runs[j].last < q; j++)
+		if (j + 1 == leaf->nr_runs || runs[j + 1].first != runs[j].last + 1)
+			return -ENOENT;
+	if (!IS_ALIGNED(last + 1, 1UL << kho_ranges_info_order(runs[j].info)))
+		return -EINVAL;
+	return 0;
 }
 
 /*
- * Does setting (@set) or clearing folios [@bit, @end) of @leaf's run list
- * take a run more than it has room for? The caller checked that they are
- * all clear, or all set, and found @i = kho_ranges_runs_find(@leaf, @bit).
+ * Does adding (@set) pages [@p, @q] of @info at @i = kho_ranges_runs_find(@p)
+ * to @leaf's run list, or taking them out, take a run more than it has room
+ * for? The caller checked that none is there, or that all are.
  */
 static bool kho_ranges_runs_full(const struct kho_ranges_leaf *leaf,
-				 unsigned int i, unsigned long bit,
-				 unsigned long end, bool set)
+				 unsigned int i, unsigned long p,
+				 unsigned long q, u32 info, bool set)
 {
-	const u32 *runs = kho_ranges_runs(leaf);
+	const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
 	unsigned int n = leaf->nr_runs;
 
 	if (!leaf->class || n < kho_ranges_runs_cap(leaf->class))
 		return false;
 	if (set)
-		return !(i && kho_ranges_run_last(runs[i - 1]) + 1 == bit) &&
-		       !(i < n && kho_ranges_run_first(runs[i]) == end);
-	return kho_ranges_run_first(runs[i]) < bit &&
-	       kho_ranges_run_last(runs[i]) >= end;
+		return !(i && runs[i - 1].last + 1 == p &&
+			 runs[i - 1].info == info) &&
+		       !(i < n && runs[i].first == q + 1 && runs[i].info == info);
+	return runs[i].first < p && runs[i].last > q;
 }
 
-/* set or clear folios [@bit, @end) of a run list that has the room, at @i */
-static void kho_ranges_runs_assign(struct kho_ranges_leaf *leaf,
-				   unsigned int i, unsigned long bit,
-				   unsigned long end, bool set)
+/* add pages [@p, @q] of @info at @i to a run list that has the room */
+static void kho_ranges_runs_set(struct kho_ranges_leaf *leaf, unsigned int i,
+				unsigned long p, unsigned long q, u32 info)
 {
-	u32 *runs = kho_ranges_runs(leaf);
+	struct kho_ranges_run *runs = kho_ranges_runs(leaf);
 	unsigned int n = leaf->nr_runs;
-	unsigned long first, last;
+	bool left = i && runs[i - 1].last + 1 == p && runs[i - 1].info == info;
+	bool right = i < n && runs[i].first == q + 1 && runs[i].info == info;
 
-	if (set) {
-		bool left = i && kho_ranges_run_last(runs[i - 1]) + 1 == bit;
-		bool right = i < n && kho_ranges_run_first(runs[i]) == end;
-
-		if (left && right) {
-			runs[i - 1] = kho_ranges_run_pack(kho_ranges_run_first(runs[i - 1]),
-						     kho_ranges_run_last(runs[i]));
-			memmove(&runs[i], &runs[i + 1], (n - i - 1) * sizeof(*runs));
-			leaf->nr_runs--;
-		} else if (left) {
-			runs[i - 1] = kho_ranges_run_pack(kho_ranges_run_first(runs[i - 1]),
-						     end - 1);
-		} else if (right) {
-			runs[i] = kho_ranges_run_pack(bit, kho_ranges_run_last(runs[i]));
-		} else {
-			memmove(&runs[i + 1], &runs[i], (n - i) * sizeof(*runs));
-			runs[i] = kho_ranges_run_pack(bit, end - 1);
-			leaf->nr_runs++;
-		}
-		return;
-	}
-	first = kho_ranges_run_first(runs[i]);
-	last = kho_ranges_run_last(runs[i]);
-	if (first == bit && last == end - 1) {
+	if (left && right) {
+		runs[i - 1].last = runs[i].last;
 		memmove(&runs[i], &runs[i + 1], (n - i - 1) * sizeof(*runs));
 		leaf->nr_runs--;
-	} else if (first == bit) {
-		runs[i] = kho_ranges_run_pack(end, last);
-	} else if (last == end - 1) {
-		runs[i] = kho_ranges_run_pack(first, bit - 1);
+	} else if (left) {
+		runs[i - 1].last = q;
+	} else if (right) {
+		runs[i].first = p;
 	} else {
-		memmove(&runs[i + 2], &runs[i + 1], (n - i - 1) * sizeof(*runs));
-		runs[i] = kho_ranges_run_pack(first, bit - 1);
-		runs[i + 1] = kho_ranges_run_pack(end, last);
+		memmove(&runs[i + 1], &runs[i], (n - i) * sizeof(*runs));
+		runs[i] = (struct kho_ranges_run){ p, q, info };
 		leaf->nr_runs++;
 	}
 }
 
 /*
- * Set or clear folios [@bit, @end) of @leaf, which has the room; @i is
- * kho_ranges_runs_find(@leaf, @bit) for a run list.
+ * Take pages [@p, @q], all there, out of a run list that has the room; @i
+ * is kho_ranges_runs_find(@p). Return the folios taken out.
  */
-static void kho_ranges_leaf_assign(struct kho_ranges *kr,
-				   struct kho_ranges_leaf *leaf, unsigned int i,
-				   unsigned long bit, unsigned long end,
-				   bool set)
+static unsigned long kho_ranges_runs_clear(struct kho_ranges_leaf *leaf,
+					   unsigned int i, unsigned long p,
+					   unsigned long q)
 {
-	long nr = set ? end - bit : -(long)(end - bit);
+	struct kho_ranges_run *runs = kho_ranges_runs(leaf), cut;
+	unsigned int j = i, k, n = leaf->nr_runs, keep_lo, keep_hi;
+	unsigned long folios = 0;
 
-	if (leaf->class) {
-		kr->leaf_runs -= leaf->nr_runs;
-		kho_ranges_runs_assign(leaf, i, bit, end, set);
-		kr->leaf_runs += leaf->nr_runs;
-	} else if (end - bit == 1 && set) {
-		__set_bit(bit, leaf->bits);
-	} else if (end - bit == 1) {
-		__clear_bit(bit, leaf->bits);
-	} else {
-		kho_ranges_bits_assign(leaf->bits, bit, end - bit, set);
+	while (runs[j].last < q)
+		j++;
+	/* a cut inside one run: split it */
+	if (i == j && runs[i].first < p && runs[i].last > q) {
+		memmove(&runs[i + 1], &runs[i], (n - i) * sizeof(*runs));
+		runs[i].last = p - 1;
+		runs[i + 1].first = q + 1;
+		leaf->nr_runs++;
+		cut = (struct kho_ranges_run){ p, q, runs[i].info };
+		return kho_ranges_run_folios(&cut);
 	}
-	leaf->nr_folios += nr;
-	kr->leaf_folios += nr;
+	for (k = i; k <= j; k++) {
+		cut = runs[k];
+		cut.first = max_t(unsigned long, cut.first, p);
+		cut.last = min_t(unsigned long, cut.last, q);
+		folios += kho_ranges_run_folios(&cut);
+	}
+	/* runs i..j lose [p, q]: the ends may keep a part */
+	keep_lo = runs[i].first < p;
+	keep_hi = runs[j].last > q;
+	if (keep_lo)
+		runs[i].last = p - 1;
+	if (keep_hi)
+		runs[j].first = q + 1;
+	/* drop runs i + keep_lo .. j - keep_hi */
+	memmove(&runs[i + keep_lo], &runs[j + 1 - keep_hi],
+		(n - j - 1 + keep_hi) * sizeof(*runs));
+	leaf->nr_runs -= j + 1 - keep_hi - (i + keep_lo);
+	return folios;
 }
 
 static void kho_ranges_leaf_account(struct kho_ranges *kr,
@@ -507,40 +530,58 @@ static void kho_ranges_leaf_account(struct kho_ranges *kr,
 }
 
 /*
- * Give @leaf of window @ws room for one run more: a run list of the next
- * class, or a bitmap once a run list would be too big. The new leaf takes
- * its place in the tree, an exact fit that allocates no node.
+ * Is run list @leaf due to become a bitmap: its runs all of one info word
+ * of order at most KHO_RANGES_LEAF_MAX_ORDER, and kho_ranges_runs_max() of
+ * them?
+ */
+static bool kho_ranges_runs_bitmap(const struct kho_ranges_leaf *leaf)
+{
+	unsigned int order = kho_ranges_info_order(leaf->info);
+
+	return !leaf->mixed && order <= KHO_RANGES_LEAF_MAX_ORDER &&
+	       leaf->nr_runs >= kho_ranges_runs_max(order);
+}
+
+/*
+ * Give run list @leaf of window @ws room for one run more, of @info: the
+ * next size of run list, or a bitmap if its runs and @info are all one
+ * info word and the runs too many. The new leaf takes its place in the tree, an exact fit that
+ * allocates no node. ERR_PTR(-E2BIG) if it is the largest run list of
+ * several info words; ERR_PTR(-ENOMEM).
  */
 static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 						    struct kho_ranges_leaf *leaf,
-						    unsigned long ws, gfp_t gfp)
+						    unsigned long ws, u32 info,
+						    gfp_t gfp)
 {
 	MA_STATE(mas, &kr->mt, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
-	unsigned int order = kho_ranges_info_order(leaf->info);
-	unsigned int class = kho_ranges_runs_class(order, leaf->nr_runs);
+	const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
+	bool bitmap = info == leaf->info && kho_ranges_runs_bitmap(leaf);
+	unsigned int class = bitmap ? 0 : kho_ranges_runs_class(leaf->nr_runs);
 	struct kho_ranges_leaf *grown;
-	const u32 *runs = kho_ranges_runs(leaf);
-	unsigned int i;
+	unsigned int i, order;
 
+	if (!bitmap && !class)
+		return ERR_PTR(-E2BIG);
 	grown = kho_ranges_leaf_alloc(leaf->info, class, gfp | __GFP_NOWARN);
 	if (!grown)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	if (class) {
 		memcpy(kho_ranges_runs(grown), runs,
 		       leaf->nr_runs * sizeof(*runs));
 		grown->nr_runs = leaf->nr_runs;
+		grown->mixed = leaf->mixed;
 	} else {
+		order = kho_ranges_info_order(leaf->info);
 		for (i = 0; i < leaf->nr_runs; i++)
-			kho_ranges_bits_assign(grown->bits,
-					       kho_ranges_run_first(runs[i]),
-					       kho_ranges_run_last(runs[i]) -
-					       kho_ranges_run_first(runs[i]) + 1,
+			kho_ranges_bits_assign(grown->bits, runs[i].first >> order,
+					       kho_ranges_run_folios(&runs[i]),
 					       true);
 	}
 	grown->nr_folios = leaf->nr_folios;
 	if (mas_store_gfp(&mas, grown, gfp)) {
 		kho_ranges_leaf_free(grown);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	}
 	kho_ranges_leaf_account(kr, leaf, -1);
 	kho_ranges_leaf_account(kr, grown, 1);
@@ -599,27 +640,29 @@ static int kho_ranges_settle(struct kho_ranges *kr, gfp_t gfp)
 }
 
 /*
- * Does the window of the entry @mas is on hold kho_ranges_leaf_ranges()
- * entries of its info word, as far as its neighbours in the tree show?
- * A cheap look from where the store left @mas, so that the common sparse
- * window costs a step or two; kho_ranges_maybe_leaf() checks it all.
+ * Does the window of the entry @mas is on hold another entry, so that it
+ * may become a leaf? A look at its two neighbours from where the store
+ * left @mas: one reaching out of the window says no at once, as it does
+ * where contiguous allocations span windows; kho_ranges_maybe_leaf()
+ * checks the rest.
  */
-static bool kho_ranges_leaf_likely(struct ma_state *mas, void *entry)
+static bool kho_ranges_leaf_likely(struct ma_state *mas)
 {
 	unsigned long ws = kho_ranges_window(mas->index);
 	unsigned long we = ws + KHO_RANGES_WINDOW_PAGES - 1;
-	unsigned int order = kho_ranges_info_order(xa_to_value(entry));
 	struct ma_state back = *mas;
-	unsigned int nr = 1, want;
+	void *prev, *next;
 
-	if (order > KHO_RANGES_LEAF_MAX_ORDER || mas->last > we)
+	if (mas->last > we)
 		return false;
-	want = kho_ranges_leaf_ranges(order);
-	while (nr < want && mas_prev(&back, ws) == entry)
-		nr++;
-	while (nr < want && mas_next(mas, we) == entry)
-		nr++;
-	return nr >= want;
+	/* a neighbour that reaches out of the window keeps it ranges */
+	prev = mas_prev(&back, ws);
+	if (prev && back.index < ws)
+		return false;
+	next = mas_next(mas, we);
+	if (next && mas->last > we)
+		return false;
+	return prev || next;
 }
 
 /*
@@ -660,7 +703,7 @@ static int kho_ranges_insert(struct kho_ranges *kr, unsigned long pfn,
 		return ret;
 	kr->nr_ranges = kr->nr_ranges + 1 - merged;
 	/* only a range that merged with nothing adds to its window */
-	return !merged && kho_ranges_leaf_likely(&mas, new);
+	return !merged && kho_ranges_leaf_likely(&mas);
 }
 
 /*
@@ -707,7 +750,7 @@ static int kho_ranges_insert_gap(struct kho_ranges *kr, struct ma_state *mas,
 		kr->hint_info = info;
 		kr->hint_limit = limit;
 	}
-	return !merged && kho_ranges_leaf_likely(mas, new);
+	return !merged && kho_ranges_leaf_likely(mas);
 }
 
 /*
@@ -730,47 +773,67 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 			       struct kho_ranges_leaf *leaf, gfp_t gfp);
 
 /*
- * Add the folios of [@pfn, @last] to @leaf of window @ws, which has the
- * same info word: -EEXIST if any is there already, -ENOMEM if a full run
- * list could not grow.
+ * Add the pages [@pfn, @last] of @info to @leaf of window @ws, a run list
+ * or a bitmap of @info: -EEXIST if any is there already, -ENOMEM if a full
+ * run list could not grow, -E2BIG if it is the largest run list of
+ * several info words (the caller turns the window back into ranges).
  */
 static int kho_ranges_leaf_set(struct kho_ranges *kr,
 			       struct kho_ranges_leaf *leaf, unsigned long ws,
-			       unsigned long pfn, unsigned long last, gfp_t gfp)
+			       unsigned long pfn, unsigned long last, u32 info,
+			       gfp_t gfp)
 {
-	unsigned int order = kho_ranges_info_order(leaf->info);
-	unsigned long bit = (pfn - ws) >> order;
-	unsigned long end = ((last - ws) >> order) + 1;
-	const u32 *runs = kho_ranges_runs(leaf);
-	unsigned int i;
+	unsigned long p = pfn - ws, q = last - ws;
+	unsigned long nr = (last - pfn + 1) >> kho_ranges_info_order(info);
+	const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
+	unsigned int i = 0;
 
-	if (!leaf->class && end - bit == 1) {
-		/* one folio of a bitmap, the usual call: one word to look at */
-		if (__test_and_set_bit(bit, leaf->bits))
+	if (leaf->class) {
+		/* one search: the first run that ends at or after @p */
+		i = kho_ranges_runs_find(leaf, p);
+		if (i < leaf->nr_runs && runs[i].first <= q)
 			return -EEXIST;
-		leaf->nr_folios++;
-		kr->leaf_folios++;
-	} else if (!leaf->class) {
-		if (kho_ranges_leaf_any(leaf, ws, pfn, last))
-			return -EEXIST;
-		kho_ranges_leaf_assign(kr, leaf, 0, bit, end, true);
-	} else {
-		/* one search: the first run that ends at or after @bit */
-		i = kho_ranges_runs_find(leaf, bit);
-		if (i < leaf->nr_runs && kho_ranges_run_first(runs[i]) < end)
-			return -EEXIST;
-		if (kho_ranges_runs_full(leaf, i, bit, end, true)) {
-			leaf = kho_ranges_leaf_grow(kr, leaf, ws, gfp);
-			if (!leaf)
-				return -ENOMEM;
+		if (kho_ranges_runs_full(leaf, i, p, q, info, true)) {
+			leaf = kho_ranges_leaf_grow(kr, leaf, ws, info, gfp);
+			if (IS_ERR(leaf))
+				return PTR_ERR(leaf);
 		}
-		kho_ranges_leaf_assign(kr, leaf, i, bit, end, true);
+	} else if (nr == 1) {
+		/* one folio of a bitmap, the usual call: one word to look at */
+		if (test_bit(p >> kho_ranges_info_order(info), leaf->bits))
+			return -EEXIST;
+	} else if (kho_ranges_leaf_any(leaf, ws, pfn, last)) {
+		return -EEXIST;
 	}
+	if (leaf->class) {
+		kr->leaf_runs -= leaf->nr_runs;
+		kho_ranges_runs_set(leaf, i, p, q, info);
+		kr->leaf_runs += leaf->nr_runs;
+		leaf->mixed |= info != leaf->info;
+	} else if (nr == 1) {
+		__set_bit(p >> kho_ranges_info_order(info), leaf->bits);
+	} else {
+		kho_ranges_bits_assign(leaf->bits,
+				       p >> kho_ranges_info_order(info), nr, true);
+	}
+	leaf->nr_folios += nr;
+	kr->leaf_folios += nr;
 	kr->nr_pages += last - pfn + 1;
+	/* runs of one info word that outweigh a bitmap: best effort */
+	if (leaf->class && kho_ranges_runs_bitmap(leaf)) {
+		struct kho_ranges_leaf *bitmap;
+
+		bitmap = kho_ranges_leaf_grow(kr, leaf, ws, leaf->info, gfp);
+		if (!IS_ERR(bitmap))
+			leaf = bitmap;
+	}
 	kr->hint_leaf = leaf;
 	kr->hint_ws = ws;
 	/* a full window is one range: best effort, it is right either way */
-	if (leaf->nr_folios == kho_ranges_leaf_nbits(leaf->info))
+	runs = kho_ranges_runs(leaf);
+	if (leaf->class ? leaf->nr_runs == 1 && !runs[0].first &&
+			  runs[0].last == KHO_RANGES_WINDOW_PAGES - 1 :
+			  leaf->nr_folios == kho_ranges_leaf_nbits(leaf->info))
 		kho_ranges_dissolve(kr, ws, leaf, gfp | __GFP_NOWARN);
 	return 0;
 }
@@ -783,17 +846,16 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 			       struct kho_ranges_leaf *leaf, gfp_t gfp)
 {
 	MA_STATE(mas, &kr->mt, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
-	unsigned int order = kho_ranges_info_order(leaf->info);
-	unsigned long nr_ranges = kr->nr_ranges, bit = 0, first, last;
+	unsigned long nr_ranges = kr->nr_ranges, p = 0, first, last;
+	u32 info;
 	int ret;
 
 	kho_ranges_hint_forget(kr);
 	ret = mas_store_gfp(&mas, NULL, gfp);
 	if (ret)
 		return ret;
-	while (kho_ranges_leaf_next_run(leaf, bit, &first, &last)) {
-		ret = kho_ranges_insert(kr, ws + (first << order),
-					(last - first + 1) << order, leaf->info,
+	while (kho_ranges_leaf_next_run(leaf, p, &first, &last, &info)) {
+		ret = kho_ranges_insert(kr, ws + first, last - first + 1, info,
 					gfp);
 		if (ret < 0) {
 			/* the window as it was: neighbours lose what they grew into it */
@@ -802,7 +864,7 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 			kr->nr_ranges = nr_ranges;
 			return ret;
 		}
-		bit = last + 1;
+		p = last + 1;
 	}
 	kho_ranges_leaf_account(kr, leaf, -1);
 	kho_ranges_leaf_free(leaf);
@@ -829,45 +891,57 @@ static int kho_ranges_dissolve_range(struct kho_ranges *kr, unsigned long pfn,
 }
 
 /*
- * After a range of @info was stored in window @ws: if the window now holds
- * enough ranges, all of @info and inside it, make it a leaf. Best effort:
+ * After a range was stored in window @ws: if the window now holds two
+ * range entries or more, all inside it, make it a leaf: a run list, or a
+ * bitmap for kho_ranges_runs_max() entries of one info word. Best effort:
  * without memory the ranges stay as they are.
  */
 static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
-				  u32 info, gfp_t gfp)
+				  gfp_t gfp)
 {
 	MA_STATE(mas, &kr->mt, ws, ws);
 	unsigned long we = ws + KHO_RANGES_WINDOW_PAGES - 1, nr = 0;
-	unsigned int order = kho_ranges_info_order(info);
 	struct kho_ranges_leaf *leaf;
-	void *entry;
+	unsigned int order, class = 0;
+	bool one_info = true;
+	void *entry, *first = NULL;
 
-	if (order > KHO_RANGES_LEAF_MAX_ORDER)
-		return;
+	/* range entries only, all inside the window */
 	mas_for_each(&mas, entry, we) {
-		if (entry != xa_mk_value(info) || mas.index < ws ||
-		    mas.last > we)
+		if (!xa_is_value(entry) || mas.index < ws || mas.last > we)
 			return;
-		nr++;
+		if (!first)
+			first = entry;
+		one_info &= entry == first;
+		if (++nr > KHO_RANGES_RUNS_CAP && !one_info)
+			return;
 	}
-	if (nr < kho_ranges_leaf_ranges(order))
+	if (nr < 2)
 		return;
-
-	leaf = kho_ranges_leaf_alloc(info, kho_ranges_runs_class(order, nr),
+	order = kho_ranges_info_order(xa_to_value(first));
+	/* a bitmap for many of one info word, else a run list with room */
+	if (!one_info || order > KHO_RANGES_LEAF_MAX_ORDER ||
+	    nr < kho_ranges_runs_max(order)) {
+		class = kho_ranges_runs_class(nr);
+		if (!class)
+			return;
+	}
+	leaf = kho_ranges_leaf_alloc(xa_to_value(first), class,
 				     gfp | __GFP_NOWARN);
 	if (!leaf)
 		return;
+	leaf->mixed = !one_info;
 	mas_set(&mas, ws);
 	mas_for_each(&mas, entry, we) {
-		unsigned long bit = (mas.index - ws) >> order;
-		unsigned long end = ((mas.last - ws) >> order) + 1;
+		struct kho_ranges_run run = { mas.index - ws, mas.last - ws,
+					      xa_to_value(entry) };
 
-		if (leaf->class)
-			kho_ranges_runs(leaf)[leaf->nr_runs++] =
-				kho_ranges_run_pack(bit, end - 1);
+		if (class)
+			kho_ranges_runs(leaf)[leaf->nr_runs++] = run;
 		else
-			kho_ranges_bits_assign(leaf->bits, bit, end - bit, true);
-		leaf->nr_folios += end - bit;
+			kho_ranges_bits_assign(leaf->bits, run.first >> order,
+					       kho_ranges_run_folios(&run), true);
+		leaf->nr_folios += kho_ranges_run_folios(&run);
 	}
 	kho_ranges_hint_forget(kr);
 	mas_set_range(&mas, ws, we);
@@ -877,6 +951,30 @@ static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
 	}
 	kr->nr_ranges -= nr;
 	kho_ranges_leaf_account(kr, leaf, 1);
+}
+
+/* can @leaf hold folios of @info: a run list, or a bitmap of @info? */
+static bool kho_ranges_leaf_takes(const struct kho_ranges_leaf *leaf, u32 info)
+{
+	return leaf->class || leaf->info == info;
+}
+
+/*
+ * kho_ranges_leaf_set(), and if the leaf is a run list too full to take
+ * the range, turn it back into ranges: 1 then, for the caller to store the
+ * range in the tree.
+ */
+static int kho_ranges_leaf_add(struct kho_ranges *kr,
+			       struct kho_ranges_leaf *leaf, unsigned long ws,
+			       unsigned long pfn, unsigned long last, u32 info,
+			       gfp_t gfp)
+{
+	int ret = kho_ranges_leaf_set(kr, leaf, ws, pfn, last, info, gfp);
+
+	if (ret != -E2BIG)
+		return ret;
+	ret = kho_ranges_dissolve(kr, ws, leaf, gfp);
+	return ret ?: 1;
 }
 
 /* is any page of [@pfn, @last] preserved, counting the hint's tail? */
@@ -919,14 +1017,17 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 	if (ret)
 		return kho_ranges_taken(kr, pfn, last) ? -EEXIST : ret;
 
-	/* the leaf the last call set bits in, if the folio is its again */
+	/* the leaf the last call added to, if the folio is its again */
 	leaf = kr->hint_leaf;
-	if (leaf && leaf->info == info && pfn >= kr->hint_ws &&
-	    last < kr->hint_ws + KHO_RANGES_WINDOW_PAGES)
-		return kho_ranges_leaf_set(kr, leaf, kr->hint_ws, pfn, last,
-					   gfp);
+	if (leaf && kho_ranges_leaf_takes(leaf, info) && pfn >= kr->hint_ws &&
+	    last < kr->hint_ws + KHO_RANGES_WINDOW_PAGES) {
+		ret = kho_ranges_leaf_add(kr, leaf, kr->hint_ws, pfn, last,
+					  info, gfp);
+		if (ret <= 0)
+			return ret;
+	}
 
-	/* one walk: a free gap that holds the range, or a leaf of its info */
+	/* one walk: a free gap that holds the range, or a leaf that takes it */
 	entry = mas_walk(&mas);
 	if (mas.last >= last) {
 		if (!entry) {
@@ -937,13 +1038,16 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 			kr->nr_pages += nr_pages;
 			if (ret)
 				kho_ranges_maybe_leaf(kr, kho_ranges_window(pfn),
-						      info, gfp);
+						      gfp);
 			return 0;
 		}
 		if (kho_ranges_is_leaf(entry) &&
-		    ((struct kho_ranges_leaf *)entry)->info == info)
-			return kho_ranges_leaf_set(kr, entry, mas.index, pfn,
-						   last, gfp);
+		    kho_ranges_leaf_takes(entry, info)) {
+			ret = kho_ranges_leaf_add(kr, entry, mas.index, pfn,
+						  last, info, gfp);
+			if (ret <= 0)
+				return ret;
+		}
 	}
 
 	/* taken: a range, or a folio a leaf has */
@@ -959,10 +1063,14 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 		nr_leaves++;
 	}
 
-	/* the common case in a dense window: a bit to set, nothing to allocate */
-	if (nr_leaves == 1 && leaf->info == info && pfn >= ws &&
-	    last < ws + KHO_RANGES_WINDOW_PAGES)
-		return kho_ranges_leaf_set(kr, leaf, ws, pfn, last, gfp);
+	/* inside one leaf that takes it: a run or bits to add */
+	if (nr_leaves == 1 && kho_ranges_leaf_takes(leaf, info) && pfn >= ws &&
+	    last < ws + KHO_RANGES_WINDOW_PAGES) {
+		ret = kho_ranges_leaf_add(kr, leaf, ws, pfn, last, info, gfp);
+		if (ret <= 0)
+			return ret;
+		nr_leaves = 0;
+	}
 	if (nr_leaves) {
 		ret = kho_ranges_dissolve_range(kr, pfn, last, gfp);
 		if (ret)
@@ -974,7 +1082,7 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 		return ret;
 	kr->nr_pages += nr_pages;
 	if (ret)
-		kho_ranges_maybe_leaf(kr, kho_ranges_window(pfn), info, gfp);
+		kho_ranges_maybe_leaf(kr, kho_ranges_window(pfn), gfp);
 	return 0;
 }
 
@@ -1011,27 +1119,33 @@ EXPORT_SYMBOL_GPL(kho_ranges_preserve);
 /*
  * Clear the folios of [@pfn, @last] in the leaves there, which all have
  * them; free emptied leaves. Run lists that a cut splits get their room
- * first, so that -ENOMEM leaves every leaf as it was.
+ * first, so that -ENOMEM leaves every leaf as it was; -E2BIG if one is the
+ * largest run list of several info words (the caller turns it back into
+ * ranges).
  */
 static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 					unsigned long pfn, unsigned long last,
 					gfp_t gfp)
 {
 	MA_STATE(mas, &kr->mt, pfn, pfn);
-	struct kho_ranges_leaf *leaf;
-	unsigned long bit, end;
+	struct kho_ranges_leaf *leaf, *grown;
+	unsigned long p, q, bit, end, nr;
+	unsigned int i;
 
 	mas_for_each(&mas, leaf, last) {
 		unsigned long ws = mas.index;
 
-		kho_ranges_leaf_span(leaf, ws, max(pfn, ws), min(last, mas.last),
-				     &bit, &end);
-		if (!leaf->class ||
-		    !kho_ranges_runs_full(leaf, kho_ranges_runs_find(leaf, bit),
-					  bit, end, false))
+		p = max(pfn, ws) - ws;
+		q = min(last, mas.last) - ws;
+		if (!leaf->class)
 			continue;
-		if (!kho_ranges_leaf_grow(kr, leaf, ws, gfp))
-			return -ENOMEM;
+		i = kho_ranges_runs_find(leaf, p);
+		if (!kho_ranges_runs_full(leaf, i, p, q, 0, false))
+			continue;
+		grown = kho_ranges_leaf_grow(kr, leaf, ws,
+					     kho_ranges_runs(leaf)[i].info, gfp);
+		if (IS_ERR(grown))
+			return PTR_ERR(grown);
 		mas_set(&mas, ws + KHO_RANGES_WINDOW_PAGES);
 	}
 
@@ -1039,11 +1153,22 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 	mas_for_each(&mas, leaf, last) {
 		unsigned long ws = mas.index;
 
-		kho_ranges_leaf_span(leaf, ws, max(pfn, ws), min(last, mas.last),
-				     &bit, &end);
-		kho_ranges_leaf_assign(kr, leaf, leaf->class ?
-				       kho_ranges_runs_find(leaf, bit) : 0,
-				       bit, end, false);
+		p = max(pfn, ws) - ws;
+		q = min(last, mas.last) - ws;
+		if (leaf->class) {
+			kr->leaf_runs -= leaf->nr_runs;
+			nr = kho_ranges_runs_clear(leaf,
+						   kho_ranges_runs_find(leaf, p),
+						   p, q);
+			kr->leaf_runs += leaf->nr_runs;
+		} else {
+			kho_ranges_leaf_span(leaf, ws, ws + p, ws + q, &bit,
+					     &end);
+			kho_ranges_bits_assign(leaf->bits, bit, end - bit, false);
+			nr = end - bit;
+		}
+		leaf->nr_folios -= nr;
+		kr->leaf_folios -= nr;
 		if (leaf->nr_folios)
 			continue;
 		/* an empty leaf that cannot be dropped now stays, preserving nothing */
@@ -1089,14 +1214,9 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 		if (mas.index > next)
 			return -ENOENT;
 		if (kho_ranges_is_leaf(entry)) {
-			const struct kho_ranges_leaf *leaf = entry;
-
-			order = kho_ranges_info_order(leaf->info);
-			if (!IS_ALIGNED(from, 1UL << order) ||
-			    !IS_ALIGNED(to + 1, 1UL << order))
-				return -EINVAL;
-			if (!kho_ranges_leaf_all(leaf, mas.index, from, to))
-				return -ENOENT;
+			ret = kho_ranges_leaf_cut(entry, mas.index, from, to);
+			if (ret)
+				return ret;
 			nr_leaves++;
 		} else {
 			order = kho_ranges_info_order(xa_to_value(entry));
@@ -1136,6 +1256,12 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 	}
 	if (nr_leaves) {
 		ret = kho_ranges_unpreserve_leaves(kr, pfn, last, gfp);
+		if (ret == -E2BIG) {
+			/* a run list that cannot split: as ranges */
+			ret = kho_ranges_dissolve_range(kr, pfn, last, gfp);
+			return ret ?: __kho_ranges_unpreserve(kr, pfn, nr_pages,
+							      gfp);
+		}
 		if (ret)
 			return ret;
 		kr->nr_pages -= nr_pages;
@@ -1391,16 +1517,13 @@ static bool kho_ranges_iter_piece(struct kho_ranges_iter *it,
 
 	for (;;) {
 		if (it->leaf) {
-			const struct kho_ranges_leaf *leaf = it->leaf;
-			unsigned int order = kho_ranges_info_order(leaf->info);
 			unsigned long first, last;
 
-			if (kho_ranges_leaf_next_run(leaf, it->bit, &first,
-						     &last)) {
+			if (kho_ranges_leaf_next_run(it->leaf, it->bit, &first,
+						     &last, info)) {
 				it->bit = last + 1;
-				*pfn = it->ws + (first << order);
-				*nr = (last - first + 1) << order;
-				*info = leaf->info;
+				*pfn = it->ws + first;
+				*nr = last - first + 1;
 				return true;
 			}
 			it->leaf = NULL;
@@ -1505,8 +1628,8 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 	}
 	mas_for_each(&mas, entry, PHYS_PFN(end)) {
 		const struct kho_ranges_leaf *leaf = entry;
-		unsigned long bit, stop, rf, rl;
-		unsigned int order;
+		unsigned long rf, rl;
+		u32 ri;
 
 		if (found)
 			break;
@@ -1516,15 +1639,14 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 			found = true;
 			break;
 		}
-		/* the run of folios that holds the lowest preserved page */
-		order = kho_ranges_info_order(leaf->info);
-		kho_ranges_leaf_span(leaf, mas.index,
-				     max(PHYS_PFN(start), mas.index),
-				     min(PHYS_PFN(end), mas.last), &bit, &stop);
-		if (!kho_ranges_leaf_next_run(leaf, bit, &rf, &rl) || rf >= stop)
+		/* the run that holds the lowest preserved page */
+		if (!kho_ranges_leaf_next_run(leaf,
+					      max(PHYS_PFN(start), mas.index) -
+					      mas.index, &rf, &rl, &ri) ||
+		    mas.index + rf > min(PHYS_PFN(end), mas.last))
 			continue;
-		lo = mas.index + (rf << order);
-		hi = mas.index + ((rl + 1) << order) - 1;
+		lo = mas.index + rf;
+		hi = mas.index + rl;
 		found = true;
 		break;
 	}
@@ -1643,6 +1765,8 @@ struct kho_ranges_out {
 	u8 *words;
 	unsigned long nr_ranges, nr_bitmaps, nr_words;
 	unsigned long bm_end;		/* first pfn after the open record */
+	unsigned long range_end;	/* first pfn after the last range record */
+	u32 range_info;			/* and its info word */
 };
 
 static inline void kho_ranges_out_range(struct kho_ranges_out *o,
@@ -1650,17 +1774,28 @@ static inline void kho_ranges_out_range(struct kho_ranges_out *o,
 					unsigned long nr_pages, u32 info)
 {
 	unsigned long chunk = kho_ranges_record_max(kho_ranges_info_order(info));
+	struct kho_ranges_blob_range *rec;
+	unsigned long n;
 
+	/* a leaf's run that goes on from the record before: one record */
+	if (o->nr_ranges && pfn == o->range_end && info == o->range_info) {
+		rec = &o->ranges[o->nr_ranges - 1];
+		n = min(nr_pages, chunk - le32_to_cpu(rec->nr_pages));
+		rec->nr_pages = cpu_to_le32(le32_to_cpu(rec->nr_pages) + n);
+		pfn += n;
+		nr_pages -= n;
+	}
 	while (nr_pages) {
-		struct kho_ranges_blob_range *rec = &o->ranges[o->nr_ranges++];
-		unsigned long n = min(nr_pages, chunk);
-
+		rec = &o->ranges[o->nr_ranges++];
+		n = min(nr_pages, chunk);
 		rec->start = cpu_to_le64(PFN_PHYS(pfn));
 		rec->nr_pages = cpu_to_le32(n);
 		rec->info = cpu_to_le32(info);
 		pfn += n;
 		nr_pages -= n;
 	}
+	o->range_end = pfn;
+	o->range_info = info;
 }
 
 static void kho_ranges_out_leaf(struct kho_ranges_out *o, unsigned long ws,
@@ -1727,13 +1862,12 @@ static void kho_ranges_out_window(struct kho_ranges_out *o, unsigned long ws,
 	bool open = false;
 
 	if (leaf->class) {
-		const u32 *runs = kho_ranges_runs(leaf);
+		const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
 
 		for (i = 0; i < leaf->nr_runs; i++)
-			kho_ranges_out_range(o, ws + (kho_ranges_run_first(runs[i]) << order),
-					     (kho_ranges_run_last(runs[i]) -
-					      kho_ranges_run_first(runs[i]) + 1) << order,
-					     leaf->info);
+			kho_ranges_out_range(o, ws + runs[i].first,
+					     runs[i].last - runs[i].first + 1,
+					     runs[i].info);
 		return;
 	}
 	if (kho_ranges_leaf_runs(leaf, max) > max) {

@@ -172,8 +172,21 @@ TEST_F(faults, page_array_all_or_nothing)
 {
 	struct page *live[64][24];
 	unsigned int live_nr[64], nr_live = 0, i, runs;
-	unsigned long every, n, unpreserve_enomem = 0;
+	unsigned long every, n, unpreserve_enomem = 0, b;
 	u16 tag;
+
+	/*
+	 * A page across each window boundary of the model's pages keeps
+	 * every window ranges, whose splits need tree nodes: run lists
+	 * rarely need memory to give pages back.
+	 */
+	for (b = ALIGN(self->m.base + 1, 4096); b < self->m.base + KR_MODEL_PAGES;
+	     b += 4096) {
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, b - 1, 2,
+						 KR_TAG(3)));
+		kr_model_preserve(&self->m, b - 1 - self->m.base, 2, KR_TAG(3),
+				  true);
+	}
 
 	for (every = 1; every <= FAULTS_MAX_EVERY; every++) {
 		for (n = 0; n < FAULTS_OPS_PER_EVERY / 10; n++) {
@@ -372,8 +385,13 @@ TEST_F(faults, serialize_failure_leaves_tracker_intact)
 	faults_arm(0);
 	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
 	kho_ranges_abort(&self->kr);
+	/*
+	 * With run lists the blob and the FDT often join a leaf and need no
+	 * slab object at all, so only the page allocator's failure is sure
+	 * to happen; every round that did fail was checked above.
+	 */
 	ASSERT_LT(0, ok);
-	ASSERT_LT(1, failed);
+	ASSERT_LT(0, failed);
 	TH_LOG("%lu serializations under faults: %lu failed cleanly with -ENOMEM, %lu succeeded and aborted cleanly",
 	       ok + failed, failed, ok);
 }

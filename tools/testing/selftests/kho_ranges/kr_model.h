@@ -21,10 +21,11 @@
  * fill up and become leaves, and now and then another info word or a long
  * range turns one back into ranges; otherwise ops draw from 24 info words
  * and windows stay ranges.
- * @sparse: with @leafy, few pages preserved at a time (preserves of one or
- * two pages a third of the time, unpreserves of what is there otherwise),
- * so that windows stay run lists, growing, splitting and merging runs, and
- * only now and then get dense enough for a bitmap.
+ * @sparse: few folios preserved at a time (preserves of one or two folios
+ * a third of the time, unpreserves of what is there otherwise), so that
+ * windows stay run lists, growing, splitting and merging runs: of one info
+ * word with @leafy, now and then dense enough for a bitmap; of many
+ * without.
  */
 struct kr_model {
 	unsigned long base;		/* first pfn of the window */
@@ -167,9 +168,10 @@ static inline struct kr_model_op kr_model_random_op(struct kr_model *m)
 		op.nr = kr_rand(m) % 8 ? 1 + kr_rand(m) % 4 :
 					 1 + kr_rand(m) % 64;
 	}
-	if (m->sparse && op.info == KR_TAG(1)) {
+	if (m->sparse && (op.info == KR_TAG(1) || !m->leafy)) {
 		op.preserve = kr_rand(m) % 3 == 0;
-		op.nr = 1 + kr_rand(m) % 2;
+		op.nr = (1 + kr_rand(m) % 2) <<
+			kho_ranges_info_order(op.info);
 	}
 
 	/* most unpreserves start at a preserved folio, so splits happen */

@@ -142,6 +142,16 @@ static inline bool kr_ranges_equal(const struct kr_ranges *a,
  * (no two touching ranges with the same info), and counters that match.
  * Returns NULL when they hold, or what is wrong.
  */
+/*
+ * Runs the tracker stores without bitmaps: range entries and the runs of
+ * run-list leaves. A window of two entries or more becomes a run list, so
+ * tests of coalescing count both.
+ */
+static inline unsigned long kr_runs(const struct kho_ranges *kr)
+{
+	return kr->nr_ranges + kr->leaf_runs;
+}
+
 static inline const char *kr_check_invariants(struct kho_ranges *kr)
 {
 	struct kr_ranges rs = kr_collect(kr);

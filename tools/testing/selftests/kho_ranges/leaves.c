@@ -70,8 +70,8 @@ static const char *leaves_alternate(struct kho_ranges *kr, unsigned long n)
 
 /*
  * One range stays a range; the second makes the window one leaf entry, a
- * run list that grows by doubling up to 30 runs; the 31st run makes it a
- * bitmap, as 31 range records would outweigh the 512-byte bitmap.
+ * run list that grows by doubling; the 32nd run of one info word makes it
+ * a bitmap, as more range records would outweigh the 512-byte bitmap.
  */
 TEST_F(leaves, second_range_makes_a_run_list_then_a_bitmap)
 {
@@ -80,50 +80,49 @@ TEST_F(leaves, second_range_makes_a_run_list_then_a_bitmap)
 	ASSERT_EQ(0, leaves_fill(&self->kr, 1));
 	ASSERT_EQ(0, self->kr.nr_leaves);
 	ASSERT_EQ(1, self->kr.nr_ranges);
-	for (n = 2; n <= 30; n++) {
+	for (n = 2; n <= 31; n++) {
 		ASSERT_EQ(0, kho_ranges_preserve(&self->kr,
 						 kr_pfn(W + 2 * (n - 1)), 1, A));
 		ASSERT_EQ(1, self->kr.nr_leaves);
 		ASSERT_EQ(0, self->kr.nr_bitmap_leaves);
 		ASSERT_EQ(n, self->kr.leaf_runs);
 		ASSERT_EQ(0, self->kr.nr_ranges);
-		/* an 8-byte header and room for 6, 14 or 30 runs */
-		ASSERT_EQ(n <= 6 ? 32 : n <= 14 ? 64 : 128,
+		/* an 8-byte header and room for 3, 7, 15 or 31 runs of 8 */
+		ASSERT_EQ(n <= 3 ? 32 : n <= 7 ? 64 : n <= 15 ? 128 : 256,
 			  self->kr.leaf_bytes);
 		ASSERT_EQ(NULL, leaves_alternate(&self->kr, n));
 	}
-	ASSERT_EQ(128, self->kr.leaf_bytes);
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 60), 1, A));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 62), 1, A));
 	ASSERT_EQ(1, self->kr.nr_bitmap_leaves);
 	ASSERT_EQ(0, self->kr.leaf_runs);
 	ASSERT_EQ(8 + 4096 / 8, self->kr.leaf_bytes);
-	ASSERT_EQ(31, self->kr.leaf_folios);
-	ASSERT_EQ(31, self->kr.nr_pages);
-	ASSERT_EQ(NULL, leaves_alternate(&self->kr, 31));
+	ASSERT_EQ(32, self->kr.leaf_folios);
+	ASSERT_EQ(32, self->kr.nr_pages);
+	ASSERT_EQ(NULL, leaves_alternate(&self->kr, 32));
 }
 
 /*
  * A full run list must grow to take a new run, or to split one: with no
  * memory the call fails with -ENOMEM and the leaf is as it was. Runs
- * 0 2 4 6 8 10-12 fill a run list of six.
+ * 0 2 4 6 8 10 12-14 fill a run list of seven.
  */
 TEST_F(leaves, full_run_list_grows_or_changes_nothing)
 {
 	struct kr_ranges before, after;
 	unsigned long i;
 
-	ASSERT_EQ(0, leaves_fill(&self->kr, 5));
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 10), 3, A));
-	ASSERT_EQ(6, self->kr.leaf_runs);
-	ASSERT_EQ(32, self->kr.leaf_bytes);
+	ASSERT_EQ(0, leaves_fill(&self->kr, 6));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 12), 3, A));
+	ASSERT_EQ(7, self->kr.leaf_runs);
+	ASSERT_EQ(64, self->kr.leaf_bytes);
 	before = kr_collect(&self->kr);
 
 	kho_sim_faults.slab_every = 1;
-	EXPECT_EQ(-ENOMEM, kho_ranges_preserve(&self->kr, kr_pfn(W + 14), 1, A));
-	EXPECT_EQ(-ENOMEM, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 11), 1));
+	EXPECT_EQ(-ENOMEM, kho_ranges_preserve(&self->kr, kr_pfn(W + 16), 1, A));
+	EXPECT_EQ(-ENOMEM, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 13), 1));
 	/* no new run, no split: no room needed */
-	EXPECT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 13), 1, A));
-	EXPECT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 13), 1));
+	EXPECT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 15), 1, A));
+	EXPECT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 15), 1));
 	memset(&kho_sim_faults, 0, sizeof(kho_sim_faults));
 	after = kr_collect(&self->kr);
 	ASSERT_EQ(before.nr, after.nr);
@@ -131,16 +130,16 @@ TEST_F(leaves, full_run_list_grows_or_changes_nothing)
 		ASSERT_EQ(before.r[i].pfn, after.r[i].pfn);
 		ASSERT_EQ(before.r[i].nr_pages, after.r[i].nr_pages);
 	}
-	ASSERT_EQ(8, self->kr.nr_pages);
+	ASSERT_EQ(9, self->kr.nr_pages);
 	kr_ranges_free(&after);
 
-	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 11), 1));
-	ASSERT_EQ(7, self->kr.leaf_runs);
-	ASSERT_EQ(64, self->kr.leaf_bytes);
+	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 13), 1));
+	ASSERT_EQ(8, self->kr.leaf_runs);
+	ASSERT_EQ(128, self->kr.leaf_bytes);
 	after = kr_collect(&self->kr);
-	ASSERT_EQ(7, after.nr);
-	ASSERT_EQ(kr_pfn(W + 10), after.r[5].pfn);
+	ASSERT_EQ(8, after.nr);
 	ASSERT_EQ(kr_pfn(W + 12), after.r[6].pfn);
+	ASSERT_EQ(kr_pfn(W + 14), after.r[7].pfn);
 	kr_ranges_free(&after);
 	kr_ranges_free(&before);
 }
@@ -188,25 +187,80 @@ TEST_F(leaves, overlap_is_checked_on_bits)
 					     NULL));
 }
 
-/* another info word in a hole turns the leaf back into ranges */
-TEST_F(leaves, another_info_word_dissolves_the_leaf)
+/*
+ * A run list takes runs of any info word; a bitmap takes only its own, and
+ * another one in a hole turns it back into ranges, which make a run list
+ * again: 41 runs of two info words.
+ */
+TEST_F(leaves, another_info_word_dissolves_a_bitmap)
 {
 	struct kr_ranges rs;
+	unsigned long i;
 
-	ASSERT_EQ(0, leaves_fill(&self->kr, 20));
+	/* the window after W: a run list takes b among the a */
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr,
+						 kr_pfn(W + 4096 + 2 * i), 1, A));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 4096 + 41), 1,
+					 KR_TAG(2)));
 	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(21, self->kr.leaf_runs);
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr,
+						   kr_pfn(W + 4096 + 2 * i), 1));
+	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 4096 + 41),
+					   1));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+
+	/* W: 40 of a are a bitmap, and b in a hole dissolves it */
+	ASSERT_EQ(0, leaves_fill(&self->kr, 40));
+	ASSERT_EQ(1, self->kr.nr_bitmap_leaves);
 	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 1), 1,
 					 KR_TAG(2)));
-	ASSERT_EQ(0, self->kr.nr_leaves);
-	ASSERT_EQ(0, self->kr.leaf_bytes);
-	/* a a a ... with b in the first hole: 21 ranges, in order */
+	ASSERT_EQ(0, self->kr.nr_bitmap_leaves);
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(41, self->kr.leaf_runs);
+	ASSERT_EQ(0, self->kr.nr_ranges);
+	/* a a a ... with b in the first hole: 41 ranges, in order */
 	rs = kr_collect(&self->kr);
-	ASSERT_EQ(21, rs.nr);
+	ASSERT_EQ(41, rs.nr);
 	ASSERT_EQ(kr_pfn(W + 1), rs.r[1].pfn);
 	ASSERT_EQ(KR_TAG(2), rs.r[1].info);
-	ASSERT_EQ(kr_pfn(W + 38), rs.r[20].pfn);
+	ASSERT_EQ(kr_pfn(W + 78), rs.r[40].pfn);
 	kr_ranges_free(&rs);
-	ASSERT_EQ(21, self->kr.nr_ranges);
+}
+
+/*
+ * A run list of several info words holds 511 runs at most: the 512th, or a
+ * split past that, turns the window back into ranges, and it stays ranges.
+ */
+TEST_F(leaves, mixed_run_list_past_its_largest_is_ranges)
+{
+	struct kr_ranges rs;
+	unsigned long i;
+
+	for (i = 0; i < 511; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 4 * i),
+						 i < 510 ? 1 : 3,
+						 i % 2 ? A : KR_TAG(2)));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(511, self->kr.leaf_runs);
+	ASSERT_EQ(4096, self->kr.leaf_bytes);
+	/* a split of the last run: 512 runs, as ranges */
+	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(W + 4 * 510 + 1),
+					   1));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+	ASSERT_EQ(512, self->kr.nr_ranges);
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 3000), 1, A));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+	ASSERT_EQ(513, self->kr.nr_ranges);
+	rs = kr_collect(&self->kr);
+	ASSERT_EQ(513, rs.nr);
+	ASSERT_EQ(kr_pfn(W + 4 * 510), rs.r[510].pfn);
+	ASSERT_EQ(1, rs.r[510].nr_pages);
+	ASSERT_EQ(kr_pfn(W + 4 * 510 + 2), rs.r[511].pfn);
+	kr_ranges_free(&rs);
+	ASSERT_EQ(511 + 1 + 1, self->kr.nr_pages);
 }
 
 /* so does a range of the same info that reaches out of the window */

@@ -74,10 +74,10 @@ static void run_model_mode(struct __test_metadata *_metadata,
 		ASSERT_LT(0, dissolved);
 	}
 	/* sparse: run lists of many runs, and at times a bitmap */
-	if (sparse) {
+	if (sparse)
 		ASSERT_LT(20, runs);
+	if (sparse && leafy)
 		ASSERT_LT(0, bitmaps);
-	}
 	TH_LOG("seed %llu: %d ops, %lu succeeded, %lu ranges and %lu leaves at the end, up to %lu leaves (%lu runs, %lu bitmaps), %lu times fewer",
 	       (unsigned long long)seed, MODEL_OPS, ok, kr->nr_ranges,
 	       kr->nr_leaves, leaves, runs, bitmaps, dissolved);
@@ -125,6 +125,17 @@ TEST_F(model, random_ops_run_lists_seed_1)
 TEST_F(model, random_ops_run_lists_seed_2)
 {
 	run_model_mode(_metadata, &self->kr, &self->m, 0xabcdef, true, true);
+}
+
+/* run lists of many info words: runs of every order side by side */
+TEST_F(model, random_ops_mixed_run_lists_seed_1)
+{
+	run_model_mode(_metadata, &self->kr, &self->m, 21, false, true);
+}
+
+TEST_F(model, random_ops_mixed_run_lists_seed_2)
+{
+	run_model_mode(_metadata, &self->kr, &self->m, 0x5eed5, false, true);
 }
 
 /* the model's final state survives a round trip through the blob */

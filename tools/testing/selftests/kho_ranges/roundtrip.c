@@ -118,7 +118,7 @@ TEST_F(roundtrip, sparse_blob_is_version_1)
 						   kr_pfn(100000 + 3 * i), 1));
 	ASSERT_EQ(0, kho_ranges_unpreserve_page_array(&self->kr, self->vpages,
 						      ARRAY_SIZE(self->vpages)));
-	ASSERT_EQ(0, self->kr.nr_leaves);
+	ASSERT_EQ(0, self->kr.nr_bitmap_leaves);
 	ASSERT_EQ(0, kho_ranges_serialize(&self->kr));
 	hdr = kr_blob_hdr(&self->kr);
 	ASSERT_EQ(KHO_RANGES_VERSION_MAJOR, le16_to_cpu(hdr->major));

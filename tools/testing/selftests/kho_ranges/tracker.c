@@ -54,7 +54,7 @@ TEST_F(tracker, coalesce_adjacent_equal_info)
 	ASSERT_EQ(2, rs.nr);
 	ASSERT_RANGE(rs, 0, 0, 12, KR_PLAIN);
 	ASSERT_RANGE(rs, 1, 12, 4, KR_TAG(7));
-	ASSERT_EQ(2, self->kr.nr_ranges);
+	ASSERT_EQ(2, kr_runs(&self->kr));
 	ASSERT_EQ(16, self->kr.nr_pages);
 	kr_ranges_free(&rs);
 }
@@ -77,7 +77,7 @@ TEST_F(tracker, ascending_folios_grow_the_last_range)
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(i), 1,
 						 KR_PLAIN));
-	ASSERT_EQ(2, self->kr.nr_ranges);
+	ASSERT_EQ(2, kr_runs(&self->kr));
 	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(4), 2,
 					       KR_PLAIN));
 	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(5), 2,
@@ -103,9 +103,10 @@ TEST_F(tracker, ascending_folios_grow_the_last_range)
 /*
  * Pages 1..9 grow the range of page 0 in the hint only: every reader sees
  * them before any store does, and the first call that needs the tree
- * stores them first.
+ * stores them first. B is the first page of the next window, so that the
+ * first window holds one entry and stays ranges.
  *
- *   A A A A A A A A A A . . . . B
+ *   A A A A A A A A A A . . . . |B
  */
 TEST_F(tracker, grown_tail_is_seen_before_it_is_stored)
 {
@@ -113,7 +114,7 @@ TEST_F(tracker, grown_tail_is_seen_before_it_is_stored)
 	struct kr_ranges rs;
 	unsigned long i;
 
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(14), 1, KR_TAG(2)));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(4096), 1, KR_TAG(2)));
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(i), 1,
 						 KR_PLAIN));
@@ -132,7 +133,7 @@ TEST_F(tracker, grown_tail_is_seen_before_it_is_stored)
 					    &last));
 	ASSERT_EQ(base + 10 * PAGE_SIZE - 1, last);
 	ASSERT_FALSE(kho_ranges_find_overlap(&self->kr, base + 10 * PAGE_SIZE,
-					     base + 14 * PAGE_SIZE - 1, NULL,
+					     base + 4096 * PAGE_SIZE - 1, NULL,
 					     NULL));
 
 	/* calls against the tail: refused as if it were stored */
@@ -153,18 +154,21 @@ TEST_F(tracker, grown_tail_is_seen_before_it_is_stored)
 /* AAAA----AAAA, fill the hole with AAAA: the three become one entry */
 TEST_F(tracker, coalesce_fills_hole_both_sides)
 {
-	/* order 7: above the leaves' orders, so these stay tree entries */
-	u32 big = KHO_RANGES_INFO(7, 0, 0);
 	struct kr_ranges rs;
 
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(0), 512, big));
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(1024), 512, big));
+	/* the first reaches into the next window: no leaf, tree entries */
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(4000), 100,
+					 KR_PLAIN));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(4200), 100,
+					 KR_PLAIN));
 	ASSERT_EQ(2, self->kr.nr_ranges);
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(512), 512, big));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(4100), 100,
+					 KR_PLAIN));
 	ASSERT_EQ(1, self->kr.nr_ranges);
+	ASSERT_EQ(0, self->kr.nr_leaves);
 	rs = kr_collect(&self->kr);
 	ASSERT_EQ(1, rs.nr);
-	ASSERT_RANGE(rs, 0, 0, 1536, big);
+	ASSERT_RANGE(rs, 0, 4000, 300, KR_PLAIN);
 	kr_ranges_free(&rs);
 }
 
@@ -178,7 +182,7 @@ TEST_F(tracker, no_coalesce_across_orders_or_flags)
 	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(8), 8, folio3));
 	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(16), 8, block3));
 	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(24), 16, folio3));
-	ASSERT_EQ(4, self->kr.nr_ranges);
+	ASSERT_EQ(4, kr_runs(&self->kr));
 }
 
 /* AAAAAAAA then anything that touches one of its pages: -EEXIST */
@@ -274,7 +278,7 @@ TEST_F(tracker, unpreserve_spans_several_ranges)
 	ASSERT_EQ(2, rs.nr);
 	ASSERT_RANGE(rs, 0, 0, 2, KR_TAG(1));
 	ASSERT_RANGE(rs, 1, 10, 2, KR_TAG(3));
-	ASSERT_EQ(2, self->kr.nr_ranges);
+	ASSERT_EQ(2, kr_runs(&self->kr));
 	kr_ranges_free(&rs);
 }
 
@@ -308,7 +312,7 @@ TEST_F(tracker, unpreserve_never_cuts_a_folio)
 	EXPECT_EQ(16, self->kr.nr_pages);
 	EXPECT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(8), 8));
 	EXPECT_EQ(8, self->kr.nr_pages);
-	EXPECT_EQ(1, self->kr.nr_ranges);
+	EXPECT_EQ(1, kr_runs(&self->kr));
 }
 
 /*
