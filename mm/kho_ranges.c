@@ -1746,12 +1746,9 @@ static void kho_ranges_free_blob(struct page *page, size_t size)
  * records once their number is known.
  */
 /*
- * A leaf whose runs take no more bytes as range records than its bitmap's
- * words is written as range records: at most 32 runs, for order 0.
+ * A bitmap whose runs take no more bytes as range records than its words
+ * is written as range records: at most 32 runs, for order 0.
  */
-#define KHO_RANGES_LEAF_RUNS_MAX	(KHO_RANGES_WINDOW_PAGES / 8 / \
-					 sizeof(struct kho_ranges_blob_range))
-
 static unsigned long kho_ranges_leaf_runs_max(const struct kho_ranges_leaf *leaf)
 {
 	return kho_ranges_leaf_nbits(leaf->info) / 8 /
@@ -1933,6 +1930,13 @@ static size_t kho_ranges_out_pack(struct kho_ranges_out *o, size_t hdr_size)
 	return words + o->nr_words * sizeof(u64) - o->blob;
 }
 
+/* the most range records the tracker's entries and leaves make */
+static unsigned long kho_ranges_max_records(const struct kho_ranges *kr)
+{
+	return kr->nr_ranges + (kr->nr_pages >> 31) + kr->leaf_runs +
+	       kr->leaf_words / 2;
+}
+
 static int kho_ranges_build_fdt(struct kho_ranges *kr, void *fdt,
 				size_t fdt_size)
 {
@@ -2002,13 +2006,13 @@ int kho_ranges_serialize(struct kho_ranges *kr)
 retry:
 	/*
 	 * The most records there can be: a range entry is one record, plus
-	 * one for each U32_MAX pages of a long one; a sparse leaf up to
-	 * KHO_RANGES_LEAF_RUNS_MAX; two more for the blob and the FDT,
-	 * preserved below. Should preserving those turn a leaf back
-	 * into ranges, the sizes are taken again.
+	 * one for each U32_MAX pages of a long one; a run of a run list one;
+	 * a sparse bitmap up to half its words (kho_ranges_leaf_runs_max());
+	 * two more for the blob and the FDT, preserved below. Should
+	 * preserving those turn a leaf back into ranges, the sizes are taken
+	 * again.
 	 */
-	max_ranges = kr->nr_ranges + 2 + (kr->nr_pages >> 31) + kr->leaf_runs +
-		     kr->nr_bitmap_leaves * KHO_RANGES_LEAF_RUNS_MAX;
+	max_ranges = kho_ranges_max_records(kr) + 2;
 	hdr_size = kr->nr_bitmap_leaves ? sizeof(*hdr) : sizeof(hdr->v1);
 	size = kho_ranges_layout_size(hdr_size, max_ranges,
 				      kr->nr_bitmap_leaves, kr->leaf_words);
@@ -2022,8 +2026,8 @@ retry:
 	 * one per folio of a leaf.
 	 */
 	max_extents = max_ranges +
-		      min(kr->leaf_folios, kr->nr_bitmap_leaves *
-			  (KHO_RANGES_WINDOW_PAGES / 2 + 1));
+		      min(kr->leaf_folios, kr->leaf_words * 32 +
+			  kr->nr_bitmap_leaves);
 	spare = PAGE_ALIGN((max_extents + KHO_RANGES_SPARE_EXTRA_RECORDS) *
 			   KHO_RANGES_SPARE_PER_RECORD);
 	alloc = PAGE_ALIGN(size) + spare;
@@ -2050,7 +2054,7 @@ retry:
 	ret = kho_ranges_settle(kr, GFP_KERNEL);
 	if (ret)
 		goto out_unpreserve_fdt;
-	if (kr->nr_ranges + (kr->nr_pages >> 31) > max_ranges) {
+	if (kho_ranges_max_records(kr) > max_ranges) {
 		/* the handover landed in a leaf window: size again */
 		WARN_ON(__kho_ranges_unpreserve(kr, page_to_pfn(fdt), 1,
 						GFP_KERNEL | __GFP_NOFAIL));
