@@ -122,7 +122,7 @@ EXPORT_SYMBOL_GPL(kho_ranges_init);
  */
 #define KHO_RANGES_WINDOW_PAGES		4096UL
 #define KHO_RANGES_LEAF_MAX_ORDER	6	/* a window is whole u64 words */
-#define KHO_RANGES_LEAF_RANGES		16
+#define KHO_RANGES_LEAF_RANGES		16U
 #define KHO_RANGES_RUNS_CLASSES		8	/* run lists of 32 .. 4096 bytes */
 #define KHO_RANGES_RUNS_CAP		511	/* runs of the largest */
 
@@ -173,19 +173,21 @@ static unsigned int kho_ranges_runs_cap(unsigned int class)
 /*
  * The most runs of one info word of order @order a run list keeps before
  * it becomes a bitmap: as many as take no more handover bytes as 16-byte
- * range records than the bitmap record's words, down to order 4. Orders 5
- * and 6 have bitmaps of at most 16 bytes of words, which the next kernel
- * reads more slowly than range records: their windows become bitmaps at
- * KHO_RANGES_LEAF_RANGES runs. Above order 6, never.
+ * range records than the bitmap record's words (32 at order 0), and at
+ * least KHO_RANGES_LEAF_RANGES: a blob with a bitmap record is a 2.x blob,
+ * which the next kernel reads more slowly than range records alone, so a
+ * few runs of a high order are not worth their bitmap. Above order 6,
+ * never.
  */
 static unsigned int kho_ranges_runs_max(unsigned int order)
 {
+	unsigned int bytes;
+
 	if (order > KHO_RANGES_LEAF_MAX_ORDER)
 		return UINT_MAX;
-	if (order > 4)
-		return KHO_RANGES_LEAF_RANGES;
-	return (KHO_RANGES_WINDOW_PAGES >> order) / 8 /
-	       sizeof(struct kho_ranges_blob_range);
+	bytes = (KHO_RANGES_WINDOW_PAGES >> order) / 8;
+	return max(KHO_RANGES_LEAF_RANGES,
+		   bytes / (unsigned int)sizeof(struct kho_ranges_blob_range));
 }
 
 static size_t kho_ranges_leaf_size(const struct kho_ranges_leaf *leaf)
