@@ -562,6 +562,12 @@ static long ktr_list_map(unsigned long *map, unsigned long nr_blocks,
 		ret = -ENOMEM;
 		goto out;
 	}
+	/*
+	 * In a kernel that restored the previous round's list, thousands of
+	 * its single pages sit on the per-cpu lists, each keeping its block
+	 * from merging back to MAX_PAGE_ORDER.
+	 */
+	drain_all_pages(NULL);
 	for (got = 0; got < need; got++) {
 		struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
 						MAX_PAGE_ORDER);
