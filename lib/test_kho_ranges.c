@@ -48,11 +48,12 @@
  * preserves it, in list order; serializing is left to whoever kexecs
  * (kho_ranges/finalize). The list's addresses are offsets into the
  * harness's RAM; each block of MAX_PAGE_ORDER they touch is mapped to a
- * block of that order from the page allocator, in address order:
- * consecutive blocks of the list go to consecutive blocks here where this
- * machine has them (the line reports the adjacencies it could not keep),
- * and blocks apart in the list stay apart here, so that every folio keeps
- * its offset in its block and runs join or stay apart as in the harness.
+ * block of that order from the page allocator, in address order, on the
+ * stretch of free blocks where the fewest consecutive blocks of the list
+ * land apart (the line reports those breaks: a stretch across a hole in
+ * this machine's memory map has one), and blocks apart in the list stay
+ * apart here, so that every folio keeps its offset in its block and runs
+ * join or stay apart as in the harness.
  * The record keeps the number of folios and a hash of their addresses and
  * orders; the next kernel walks the handover, checks both, checks the
  * baseline's order of every folio and restores every one.
@@ -537,18 +538,58 @@ static int ktr_cmp_ulong(const void *a, const void *b)
 }
 
 /*
+ * Map the list's blocks that @used marks, in order, onto the sorted blocks
+ * @vm from index @start: a block that follows the previous one in the list
+ * takes the next block here, which is a break if it does not follow the
+ * previous one here; a block after a gap in the list skips a block here
+ * that would make the two adjacent. With @map, record where each went and
+ * mark in @kept the blocks used. Return: the breaks, or UINT_MAX if @vm
+ * runs out first.
+ */
+static unsigned int ktr_list_assign(const unsigned long *vm, unsigned long nr_vm,
+				    unsigned long start, const unsigned long *used,
+				    unsigned long nr_blocks, unsigned long *map,
+				    bool *kept, unsigned int limit)
+{
+	const unsigned long pages = 1UL << MAX_PAGE_ORDER;
+	unsigned long b, prev = ULONG_MAX, last = 0, i = start;
+	unsigned int breaks = 0;
+
+	for_each_set_bit(b, used, nr_blocks) {
+		if (prev != ULONG_MAX && b != prev + 1 && i < nr_vm &&
+		    vm[i] == last + pages)
+			i++;	/* apart in the list: apart here */
+		if (i >= nr_vm)
+			return UINT_MAX;
+		if (prev != ULONG_MAX && b == prev + 1 && vm[i] != last + pages &&
+		    ++breaks >= limit)
+			return UINT_MAX;
+		last = vm[i];
+		if (map) {
+			map[b] = vm[i];
+			kept[i] = true;
+		}
+		i++;
+		prev = b;
+	}
+	return breaks;
+}
+
+/*
  * Where each block of the list goes: @map[b] is the first pfn here of the
  * list's block b (offset b << KTR_BLOCK_SHIFT), for every block a folio
- * touches. Blocks of MAX_PAGE_ORDER come from the page allocator and are
- * used in address order; a block the list leaves out between two it uses
- * makes sure the two are not adjacent here either. Blocks not used go back.
+ * touches. Every free block of MAX_PAGE_ORDER is taken from the page
+ * allocator and sorted; the list's blocks go, in order, to the stretch of
+ * them that breaks the fewest adjacencies of the list (a stretch across a
+ * hole of this machine's memory map breaks one). Blocks not used go back.
  * Return: the number of blocks kept allocated, or -ENOMEM.
  */
 static long ktr_list_map(unsigned long *map, unsigned long nr_blocks,
 			 unsigned long *used, unsigned int *breaks)
 {
-	unsigned long need = 0, got = 0, prev = ULONG_MAX, b, i = 0, *vm;
-	const unsigned long pages = 1UL << MAX_PAGE_ORDER;
+	unsigned long need = 0, got = 0, prev = ULONG_MAX, b, i, best_start = 0;
+	unsigned long max = totalram_pages() >> MAX_PAGE_ORDER, *vm;
+	unsigned int best = UINT_MAX, n;
 	bool *kept;
 	long ret;
 
@@ -556,8 +597,8 @@ static long ktr_list_map(unsigned long *map, unsigned long nr_blocks,
 		need += prev != ULONG_MAX && b != prev + 1 ? 2 : 1;
 		prev = b;
 	}
-	vm = vmalloc_array(need, sizeof(*vm));
-	kept = vzalloc(need);
+	vm = vmalloc_array(max, sizeof(*vm));
+	kept = vzalloc(max);
 	if (!vm || !kept) {
 		ret = -ENOMEM;
 		goto out;
@@ -568,33 +609,32 @@ static long ktr_list_map(unsigned long *map, unsigned long nr_blocks,
 	 * from merging back to MAX_PAGE_ORDER.
 	 */
 	drain_all_pages(NULL);
-	for (got = 0; got < need; got++) {
-		struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
-						MAX_PAGE_ORDER);
+	for (got = 0; got < max; got++) {
+		struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN |
+						__GFP_NORETRY, MAX_PAGE_ORDER);
 
-		if (!page) {
-			pr_err("list: %lu blocks of order %d needed, %lu available\n",
-			       need, MAX_PAGE_ORDER, got);
-			ret = -ENOMEM;
-			goto out;
-		}
+		if (!page)
+			break;
 		vm[got] = page_to_pfn(page);
+	}
+	if (got < need) {
+		pr_err("list: %lu blocks of order %d needed, %lu available\n",
+		       need, MAX_PAGE_ORDER, got);
+		ret = -ENOMEM;
+		goto out;
 	}
 	sort(vm, got, sizeof(*vm), ktr_cmp_ulong, NULL);
 
-	*breaks = 0;
-	prev = ULONG_MAX;
-	for_each_set_bit(b, used, nr_blocks) {
-		if (prev != ULONG_MAX && b != prev + 1 &&
-		    vm[i] == map[prev] + pages)
-			i++;	/* apart in the list: apart here */
-		if (prev != ULONG_MAX && b == prev + 1 &&
-		    vm[i] != map[prev] + pages)
-			(*breaks)++;
-		map[b] = vm[i];
-		kept[i++] = true;
-		prev = b;
+	for (i = 0; i < got && best; i++) {
+		n = ktr_list_assign(vm, got, i, used, nr_blocks, NULL, NULL,
+				    best);
+		if (n < best) {
+			best = n;
+			best_start = i;
+		}
 	}
+	*breaks = ktr_list_assign(vm, got, best_start, used, nr_blocks, map,
+				  kept, UINT_MAX);
 	ret = 0;
 	for (i = 0; i < got; i++) {
 		if (kept[i])
