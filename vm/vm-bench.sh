@@ -43,8 +43,9 @@
 # Outputs in DIR: vm-CASE.csv (one row per boot), vm-summary.csv (medians,
 # cold and warm, and each baseline's ratio to ranges), vm-phases.csv (the
 # median of every phase), vm-ratios.csv (per case and baseline: harness
-# ratio, VM ratios and the phases), vm-ratios.png (VM ratio against
-# harness ratio). Serial logs and lists: build/vm-bench/.
+# ratio, VM ratios and the phases; vm-ratios.md the same as a table),
+# vm-ratios.png (VM ratio against harness ratio). Serial logs and lists:
+# build/vm-bench/.
 #
 # Environment: KHO_BENCH (build/kho_bench), VM_MEM (5G), VM_BENCH_REPS (3),
 # VM_BENCH_TRACKERS, VM_BENCH_JOBS (VMs at a time, 1), VM_BENCH_TIMEOUT
@@ -336,6 +337,20 @@ gnuplot <<-EOF
 	     "$logs/ratios.dat" using 1:3 with points pt 6 ps 1.2 title "VM cold (first pass)", \
 	     "$logs/ratios.dat" using 1:2:4 with labels offset 0.8,0.5 left font ",8" notitle
 EOF
+
+# the table of bench/README.md: per case and baseline, ratios and phases
+awk -F, '
+	function m(x) { return x == "" ? "-" : sprintf("%.3g M", x / 1e6) }
+	NR == 1 {
+		print "| case | baseline | folios | extents | harness ratio | VM cold ratio | VM warm ratio | warm / harness | ranges warm: fdt | hdr | csum | records | move | merge | total | baseline warm: memblock | memmap | total |"
+		print "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+		next
+	}
+	{
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			$1, $2, $3, $4, $7, $10, $13, $14, m($15), m($16), m($17), m($18),
+			m($19), m($20), m($11), m($21), m($22), m($12)
+	}' "$out/vm-ratios.csv" >"$out/vm-ratios.md"
 
 # column(1) merges empty fields: show them as -
 show() { sed -E ':a; s/,,/,-,/; ta; s/,$/,-/' "$1" | column -s, -t; }
