@@ -19,7 +19,7 @@
 # DIR/vm-phases.csv): cycles per harness instruction. The harness's time
 # ratio follows its instruction ratio; the VM's follows instructions times
 # TCG's cycles per instruction, which is not the same for every phase.
-# Takes about a minute per case (valgrind runs the bitmap walk too).
+# Takes seconds per case (valgrind runs the bitmap walk too).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

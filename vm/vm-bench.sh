@@ -316,9 +316,12 @@ awk -F, -v cy="$(col cycles)" -v wcy="$(col warm_cycles)" -v ex="$(col extents)"
 	}' "$logs/harness.rows" "$out/vm-phases.csv" >"$out/vm-ratios.csv"
 
 # vm-ratios.png: VM ratio against harness ratio, one point per case and
-# baseline, log-log, with y = x and the 2x band
+# baseline (each case labelled at its bitmap-6.16 point), log-log, with
+# y = x and the 2x band
 awk -F, 'NR > 1 && $7 != "" && $13 != "" { print $7, $13, $10, $1 "/" $2 }' \
 	"$out/vm-ratios.csv" >"$logs/ratios.dat"
+# one label per case, on its bitmap-6.16 point
+awk '$4 ~ /\/bitmap-6.16$/ { sub("/.*", "", $4); print }' "$logs/ratios.dat" >"$logs/labels.dat"
 gnuplot <<-EOF
 	set terminal pngcairo size 1000,700 enhanced font ",10"
 	set output "$out/vm-ratios.png"
@@ -335,7 +338,7 @@ gnuplot <<-EOF
 	     x / 2 with lines dt 2 lc rgb "gray" notitle, \
 	     "$logs/ratios.dat" using 1:2 with points pt 7 ps 1.2 title "VM warm (second pass)", \
 	     "$logs/ratios.dat" using 1:3 with points pt 6 ps 1.2 title "VM cold (first pass)", \
-	     "$logs/ratios.dat" using 1:2:4 with labels offset 0.8,0.5 left font ",8" notitle
+	     "$logs/labels.dat" using 1:2:4 with labels offset 0.8,0.5 left font ",9" notitle
 EOF
 
 # the table of bench/README.md: per case and baseline, ratios and phases
