@@ -13,7 +13,7 @@
 # walk against ranges-bulk, --reps 7), and the list goes into the VM's
 # initramfs as /folios. For every case and tracker (kho_tracker=ranges,
 # bitmap-6.16, bitmap-6.18, radix) one VM boots a chain of reps + 1
-# kernels of the same binary: in each but the last the hook
+# kernels of the same binary (ranges: VM_BENCH_RANGES_REPS + 1): in each but the last the hook
 # vm/hooks/kho-list.sh writes the list into lib/test_kho_ranges.c
 # (test_kho_ranges.workload=list), which maps it into the VM's RAM and
 # preserves it, and serializes through kho_ranges/finalize; each kernel
@@ -48,7 +48,8 @@
 # build/vm-bench/.
 #
 # Environment: KHO_BENCH (build/kho_bench), VM_MEM (5G), VM_BENCH_REPS (3),
-# VM_BENCH_TRACKERS, VM_BENCH_JOBS (VMs at a time, 1), VM_BENCH_TIMEOUT
+# VM_BENCH_RANGES_REPS (5: ranges' short window takes the host's
+# preemptions as outliers, see below), VM_BENCH_TRACKERS, VM_BENCH_JOBS (VMs at a time, 1), VM_BENCH_TIMEOUT
 # per VM (300 s), VM_BENCH_RAM_GIB (3: the harness's RAM, which the VM
 # must hold), VM_BENCH_PER_ORDER (150), VM_BENCH_SCATTER (10000),
 # VM_BENCH_CONTIG_GIB (3), VM_BENCH_ALTERNATE_MIB (64).
@@ -58,6 +59,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 reps=${VM_BENCH_REPS:-3}
+# ranges' window is 0.1-10 ms, a host timeslice: one preemption of the
+# vCPU in it moves a sample by a whole timeslice, so it gets more samples
+ranges_reps=${VM_BENCH_RANGES_REPS:-5}
 kho_bench=${KHO_BENCH:-$top/build/kho_bench}
 trackers=${VM_BENCH_TRACKERS:-"ranges bitmap-6.16 bitmap-6.18 radix"}
 out=$top/results
@@ -136,6 +140,9 @@ t_lists=$(date +%s)
 # One VM per case and tracker, a chain of reps + 1 kernels: stage 1
 # preserves, stages 2.. each deserialize (one rep each), verify, and but
 # for the last preserve the list again.
+nreps() { # TRACKER
+	if [ "$1" = ranges ]; then echo "$ranges_reps"; else echo "$reps"; fi
+}
 run() { # CASE TRACKER
 	local c=$1 t=$2 log args t0
 	log=$logs/$c-$t.log
@@ -147,7 +154,7 @@ run() { # CASE TRACKER
 	fi
 	t0=$(date +%s)
 	vm/run.sh --kernel "$bz" --initrd "$logs/initramfs-$c/initrd.cpio.gz" \
-		--rounds $((reps + 1)) --timeout "$tmo" --log "$log" \
+		--rounds $(($(nreps "$t") + 1)) --timeout "$tmo" --log "$log" \
 		--append "$args" >/dev/null 2>&1 || true
 	echo "$(($(date +%s) - t0))" >"$log.secs"
 	printf 'vm-bench: %-16s %-11s %s(%ss)\n' "$c" "$t" \
@@ -208,8 +215,8 @@ hdr="case,tracker,mode,rep,${cold_cols// /,},${warm_cols// /,},breaks,vm_s,verif
 for c in $cases; do
 	{
 		echo "$hdr"
-		for ((r = 1; r <= reps; r++)); do
-			for t in $trackers; do
+		for t in $trackers; do
+			for ((r = 1; r <= $(nreps "$t"); r++)); do
 				parse "$c" "$t" "$r"
 			done
 		done
@@ -325,7 +332,7 @@ awk '$4 ~ /\/bitmap-6.16$/ { sub("/.*", "", $4); print }' "$logs/ratios.dat" >"$
 gnuplot <<-EOF
 	set terminal pngcairo size 1000,700 enhanced font ",10"
 	set output "$out/vm-ratios.png"
-	set title "baseline deserialize / ranges deserialize: VM (QEMU TCG, $VM_MEM, median of $reps boots) against the harness, same folio lists"
+	set title "baseline deserialize / ranges deserialize: VM (QEMU TCG, $VM_MEM, medians of $reps and $ranges_reps kernels) against the harness, same folio lists"
 	set xlabel "harness ratio (kho\\\\_bench replay, median of 7)"
 	set ylabel "VM ratio"
 	set logscale xy
@@ -361,4 +368,4 @@ show "$out/vm-summary.csv"
 echo
 cut -d, -f1-14 "$out/vm-ratios.csv" >"$logs/ratios-short.csv"
 show "$logs/ratios-short.csv"
-echo "vm-bench: $(($(date +%s) - t_start)) s (kernel $((t_built - t_start)) s, lists and harness $((t_lists - t_built)) s, $(($(wc -w <<<"$cases") * $(wc -w <<<"$trackers"))) VMs of $((reps + 1)) kernels $((t_boots - t_lists)) s, $jobs at a time), VM_MEM=$VM_MEM, RAM of the lists ${ram_gib} GiB, $reps boots per case and tracker; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "vm-bench: $(($(date +%s) - t_start)) s (kernel $((t_built - t_start)) s, lists and harness $((t_lists - t_built)) s, $(($(wc -w <<<"$cases") * $(wc -w <<<"$trackers"))) VMs $((t_boots - t_lists)) s, $jobs at a time), VM_MEM=$VM_MEM, RAM of the lists ${ram_gib} GiB, $reps kernels per case and baseline, $ranges_reps for ranges; load: $(cut -d' ' -f1-3 /proc/loadavg)"
