@@ -39,11 +39,30 @@
  * preserved ones were not handed over, that the runs of the data tag are
  * the preserved pages one by one, and restores every page and compares
  * every byte with the pattern.
+ *
+ * test_kho_ranges.workload=list preserves the folio list user space writes
+ * into the debugfs file test_kho_ranges/folios, one "phys order" line per
+ * folio (hex phys, '#' comments): the format of kho_bench --dump, so that
+ * the VM and the userspace harness run the very same list. Writing 1 to
+ * test_kho_ranges/preserve maps the list into this machine's RAM and
+ * preserves it, in list order; serializing is left to whoever kexecs
+ * (kho_ranges/finalize). The list's addresses are offsets into the
+ * harness's RAM; each block of MAX_PAGE_ORDER they touch is mapped to a
+ * block of that order from the page allocator, in address order, on the
+ * stretch of free blocks where the fewest consecutive blocks of the list
+ * land apart (the line reports those breaks: a stretch across a hole in
+ * this machine's memory map has one), and blocks apart in the list stay
+ * apart here, so that every folio keeps its offset in its block and runs
+ * join or stay apart as in the harness.
+ * The record keeps the number of folios and a hash of their addresses and
+ * orders; the next kernel walks the handover, checks both, checks the
+ * baseline's order of every folio and restores every one.
  */
 
 #define pr_fmt(fmt) "KHO-TEST: " fmt
 
 #include <linux/crc32.h>
+#include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/io.h>
@@ -52,6 +71,8 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #define KTR_TAG		0x7e57
@@ -61,6 +82,8 @@
 #define KTR_REC_NOCRC	BIT(0)
 /* fragmented: order-0 pages filled with ktr_pattern(), holes between */
 #define KTR_REC_PATTERN	BIT(1)
+/* list: a folio list from user space; count and hash, no entries */
+#define KTR_REC_LIST	BIT(2)
 /* rapoport: orders 0..10, as bench/workload.c */
 #define KTR_RAPOPORT_MAX_ORDER	min(10, MAX_PAGE_ORDER)
 
@@ -82,6 +105,7 @@ struct ktr_record {
 	u32 flags;
 	u32 reserved;
 	u64 bytes;
+	u64 hash;
 	struct ktr_entry entries[];
 };
 
@@ -100,7 +124,7 @@ static bool corrupt;
 module_param(corrupt, bool, 0444);
 static char *workload;
 module_param(workload, charp, 0444);
-MODULE_PARM_DESC(workload, "rapoport, alternate or fragmented instead of random filled blocks");
+MODULE_PARM_DESC(workload, "rapoport, alternate, fragmented, or list (from debugfs) instead of random filled blocks");
 static unsigned int nr_per_order = 100;
 module_param(nr_per_order, uint, 0444);
 static unsigned int noise_pct = 30;
@@ -373,6 +397,371 @@ static int ktr_preserve_fragmented(struct ktr_record *rec,
 		}
 	}
 	return 0;
+}
+
+/* workload=list: the folios user space wrote, see the top of the file */
+struct ktr_list_folio {
+	u64 phys;	/* offset into the harness's RAM */
+	u32 order;
+};
+
+#define KTR_BLOCK_SHIFT	(PAGE_SHIFT + MAX_PAGE_ORDER)
+/* a longer line is an error, unless its excess is a comment */
+#define KTR_LINE_MAX	128
+
+static DEFINE_MUTEX(ktr_list_lock);
+static struct ktr_list_folio *ktr_list;
+static unsigned long ktr_list_nr, ktr_list_cap, ktr_list_lineno;
+static char ktr_list_line[KTR_LINE_MAX];
+static unsigned int ktr_list_len;
+static bool ktr_list_bad, ktr_list_preserved, ktr_list_skip;
+
+static bool ktr_is_list(void)
+{
+	return workload && !strcmp(workload, "list");
+}
+
+/* order-independent: the same for the list and for the handover's walk */
+static u64 ktr_list_mix(u64 phys, unsigned int order)
+{
+	u64 x = phys ^ ((u64)order << 56) ^ seed;
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static int ktr_list_add(u64 phys, unsigned int order)
+{
+	if (ktr_list_nr == ktr_list_cap) {
+		unsigned long cap = ktr_list_cap ? 2 * ktr_list_cap : 4096;
+		struct ktr_list_folio *l = vmalloc_array(cap, sizeof(*l));
+
+		if (!l)
+			return -ENOMEM;
+		if (ktr_list)
+			memcpy(l, ktr_list, ktr_list_nr * sizeof(*l));
+		vfree(ktr_list);
+		ktr_list = l;
+		ktr_list_cap = cap;
+	}
+	ktr_list[ktr_list_nr].phys = phys;
+	ktr_list[ktr_list_nr].order = order;
+	ktr_list_nr++;
+	return 0;
+}
+
+/* one line of the list, without its newline */
+static int ktr_list_parse(char *line)
+{
+	char *hash = strchr(line, '#');
+	unsigned int order;
+	u64 phys;
+
+	ktr_list_lineno++;
+	if (hash)
+		*hash = 0;
+	line = strim(line);
+	if (!*line)
+		return 0;
+	if (sscanf(line, "%llx %u", &phys, &order) != 2 ||
+	    order > MAX_PAGE_ORDER || !IS_ALIGNED(phys, PAGE_SIZE << order)) {
+		pr_err("list line %lu: expected \"<hex phys> <order>\", order up to %d, phys aligned to it\n",
+		       ktr_list_lineno, MAX_PAGE_ORDER);
+		return -EINVAL;
+	}
+	return ktr_list_add(phys, order);
+}
+
+static ssize_t ktr_list_write(struct file *file, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	char buf[256];
+	size_t done = 0;
+	int ret = 0;
+
+	mutex_lock(&ktr_list_lock);
+	if (ktr_list_preserved || ktr_list_bad) {
+		ret = -EBUSY;
+		goto out;
+	}
+	while (!ret && done < len) {
+		size_t n = min(len - done, sizeof(buf)), i;
+
+		if (copy_from_user(buf, ubuf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		for (i = 0; !ret && i < n; i++) {
+			if (buf[i] != '\n') {
+				if (ktr_list_skip)
+					continue;
+				if (ktr_list_len == KTR_LINE_MAX - 1) {
+					ktr_list_line[ktr_list_len] = 0;
+					ktr_list_skip = strchr(ktr_list_line, '#');
+					if (ktr_list_skip)
+						continue;
+					pr_err("list line %lu: too long\n",
+					       ktr_list_lineno + 1);
+					ret = -EINVAL;
+					break;
+				}
+				ktr_list_line[ktr_list_len++] = buf[i];
+				continue;
+			}
+			ktr_list_line[ktr_list_len] = 0;
+			ktr_list_len = 0;
+			ktr_list_skip = false;
+			ret = ktr_list_parse(ktr_list_line);
+		}
+		done += n;
+	}
+	if (ret)
+		ktr_list_bad = true;
+out:
+	mutex_unlock(&ktr_list_lock);
+	return ret ?: len;
+}
+
+static const struct file_operations ktr_list_fops = {
+	.owner = THIS_MODULE,
+	.write = ktr_list_write,
+	.llseek = noop_llseek,
+};
+
+static int ktr_cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a;
+	unsigned long y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Map the list's blocks that @used marks, in order, onto the sorted blocks
+ * @vm from index @start: a block that follows the previous one in the list
+ * takes the next block here, which is a break if it does not follow the
+ * previous one here; a block after a gap in the list skips a block here
+ * that would make the two adjacent. With @map, record where each went and
+ * mark in @kept the blocks used. Return: the breaks, or UINT_MAX if @vm
+ * runs out first.
+ */
+static unsigned int ktr_list_assign(const unsigned long *vm, unsigned long nr_vm,
+				    unsigned long start, const unsigned long *used,
+				    unsigned long nr_blocks, unsigned long *map,
+				    bool *kept, unsigned int limit)
+{
+	const unsigned long pages = 1UL << MAX_PAGE_ORDER;
+	unsigned long b, prev = ULONG_MAX, last = 0, i = start;
+	unsigned int breaks = 0;
+
+	for_each_set_bit(b, used, nr_blocks) {
+		if (prev != ULONG_MAX && b != prev + 1 && i < nr_vm &&
+		    vm[i] == last + pages)
+			i++;	/* apart in the list: apart here */
+		if (i >= nr_vm)
+			return UINT_MAX;
+		if (prev != ULONG_MAX && b == prev + 1 && vm[i] != last + pages &&
+		    ++breaks >= limit)
+			return UINT_MAX;
+		last = vm[i];
+		if (map) {
+			map[b] = vm[i];
+			kept[i] = true;
+		}
+		i++;
+		prev = b;
+	}
+	return breaks;
+}
+
+/*
+ * Where each block of the list goes: @map[b] is the first pfn here of the
+ * list's block b (offset b << KTR_BLOCK_SHIFT), for every block a folio
+ * touches. Every free block of MAX_PAGE_ORDER is taken from the page
+ * allocator and sorted; the list's blocks go, in order, to the stretch of
+ * them that breaks the fewest adjacencies of the list (a stretch across a
+ * hole of this machine's memory map breaks one). Blocks not used go back.
+ * Return: the number of blocks kept allocated, or -ENOMEM.
+ */
+static long ktr_list_map(unsigned long *map, unsigned long nr_blocks,
+			 unsigned long *used, unsigned int *breaks)
+{
+	unsigned long need = 0, got = 0, prev = ULONG_MAX, b, i, best_start = 0;
+	unsigned long max = totalram_pages() >> MAX_PAGE_ORDER, *vm;
+	unsigned int best = UINT_MAX, n;
+	bool *kept;
+	long ret;
+
+	for_each_set_bit(b, used, nr_blocks) {
+		need += prev != ULONG_MAX && b != prev + 1 ? 2 : 1;
+		prev = b;
+	}
+	vm = vmalloc_array(max, sizeof(*vm));
+	kept = vzalloc(max);
+	if (!vm || !kept) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/*
+	 * In a kernel that restored the previous round's list, thousands of
+	 * its single pages sit on the per-cpu lists, each keeping its block
+	 * from merging back to MAX_PAGE_ORDER.
+	 */
+	drain_all_pages(NULL);
+	for (got = 0; got < max; got++) {
+		struct page *page = alloc_pages(GFP_KERNEL | __GFP_NOWARN |
+						__GFP_NORETRY, MAX_PAGE_ORDER);
+
+		if (!page)
+			break;
+		vm[got] = page_to_pfn(page);
+	}
+	if (got < need) {
+		pr_err("list: %lu blocks of order %d needed, %lu available\n",
+		       need, MAX_PAGE_ORDER, got);
+		ret = -ENOMEM;
+		goto out;
+	}
+	sort(vm, got, sizeof(*vm), ktr_cmp_ulong, NULL);
+
+	for (i = 0; i < got && best; i++) {
+		n = ktr_list_assign(vm, got, i, used, nr_blocks, NULL, NULL,
+				    best);
+		if (n < best) {
+			best = n;
+			best_start = i;
+		}
+	}
+	*breaks = ktr_list_assign(vm, got, best_start, used, nr_blocks, map,
+				  kept, UINT_MAX);
+	ret = 0;
+	for (i = 0; i < got; i++) {
+		if (kept[i])
+			ret++;
+		else
+			__free_pages(pfn_to_page(vm[i]), MAX_PAGE_ORDER);
+	}
+	got = 0;
+out:
+	while (got--)
+		__free_pages(pfn_to_page(vm[got]), MAX_PAGE_ORDER);
+	vfree(kept);
+	vfree(vm);
+	return ret;
+}
+
+/*
+ * Preserve the list, in its order, and a record of it. The blocks stay
+ * allocated, preserved folios and the pages between them alike: this
+ * kernel is about to kexec.
+ */
+static int ktr_list_preserve(u32 round)
+{
+	unsigned long nr_blocks = 0, i, *map = NULL, *used = NULL;
+	unsigned int breaks = 0;
+	struct ktr_record *rec;
+	struct page *rec_page;
+	long kept;
+	int ret;
+
+	if (!ktr_list_nr)
+		return -ENODATA;
+	for (i = 0; i < ktr_list_nr; i++) {
+		u64 last = ktr_list[i].phys + (PAGE_SIZE << ktr_list[i].order) - 1;
+
+		nr_blocks = max_t(unsigned long, nr_blocks,
+				  (last >> KTR_BLOCK_SHIFT) + 1);
+	}
+	map = vmalloc_array(nr_blocks, sizeof(*map));
+	used = bitmap_zalloc(nr_blocks, GFP_KERNEL);
+	rec_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	ret = -ENOMEM;
+	if (!map || !used || !rec_page)
+		goto out;
+	for (i = 0; i < ktr_list_nr; i++)
+		__set_bit(ktr_list[i].phys >> KTR_BLOCK_SHIFT, used);
+	kept = ktr_list_map(map, nr_blocks, used, &breaks);
+	if (kept < 0) {
+		ret = kept;
+		goto out;
+	}
+
+	rec = page_address(rec_page);
+	rec->magic = KTR_MAGIC;
+	rec->round = round;
+	rec->flags = KTR_REC_NOCRC | KTR_REC_LIST;
+	for (i = 0; i < ktr_list_nr; i++) {
+		const struct ktr_list_folio *f = &ktr_list[i];
+		unsigned long pfn = map[f->phys >> KTR_BLOCK_SHIFT] +
+			((f->phys >> PAGE_SHIFT) &
+			 ((1UL << MAX_PAGE_ORDER) - 1));
+
+		ret = ktr_preserve_pages(pfn_to_page(pfn), f->order,
+					 KTR_DATA_TAG);
+		if (ret) {
+			pr_err("list: folio %lu (%#llx order %u) not preserved (%d)\n",
+			       i, f->phys, f->order, ret);
+			goto out;
+		}
+		rec->nr_entries++;
+		rec->bytes += PAGE_SIZE << f->order;
+		rec->hash += ktr_list_mix(PFN_PHYS(pfn), f->order);
+	}
+	ret = ktr_preserve_pages(rec_page, 0, KTR_TAG);
+	if (ret)
+		goto out;
+	rec_page = NULL;
+	pr_info("round %u list preserved: folios=%u bytes=%llu blocks=%ld of %lu breaks=%u ranges=%lu\n",
+		round, rec->nr_entries, rec->bytes, kept, nr_blocks, breaks,
+		kho_ranges_kernel.nr_ranges);
+out:
+	if (rec_page)
+		__free_page(rec_page);
+	bitmap_free(used);
+	vfree(map);
+	return ret;
+}
+
+static u32 ktr_list_round = 1;
+
+static int ktr_list_preserve_set(void *data, u64 val)
+{
+	int ret;
+
+	if (val != 1)
+		return -EINVAL;
+	mutex_lock(&ktr_list_lock);
+	ret = ktr_list_bad || ktr_list_preserved ? -EBUSY : 0;
+	if (!ret && ktr_list_len) {
+		ktr_list_line[ktr_list_len] = 0;	/* no newline at the end */
+		ret = ktr_list_parse(ktr_list_line);
+	}
+	ktr_list_len = 0;
+	if (!ret)
+		ret = ktr_list_preserve(ktr_list_round);
+	if (ret)
+		pr_err("FAIL: round %u could not preserve the list (%d)\n",
+		       ktr_list_round, ret);
+	ktr_list_preserved = true;
+	vfree(ktr_list);
+	ktr_list = NULL;
+	ktr_list_nr = 0;
+	ktr_list_cap = 0;
+	mutex_unlock(&ktr_list_lock);
+	return ret;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(ktr_list_preserve_fops, NULL, ktr_list_preserve_set,
+			 "%llu\n");
+
+static void ktr_list_debugfs(u32 round)
+{
+	struct dentry *dir = debugfs_create_dir("test_kho_ranges", NULL);
+
+	ktr_list_round = round;
+	debugfs_create_file("folios", 0200, dir, NULL, &ktr_list_fops);
+	debugfs_create_file("preserve", 0200, dir, NULL,
+			    &ktr_list_preserve_fops);
 }
 
 static int ktr_preserve_workload(struct ktr_record *rec)
@@ -667,6 +1056,57 @@ static unsigned int ktr_verify_fragmented(struct ktr_record *rec,
 	return bad;
 }
 
+struct ktr_list_walk {
+	unsigned long folios;
+	unsigned long bad;
+	u64 hash;
+};
+
+/* every folio of a run of the data tag: its baseline order, and restore */
+static int ktr_list_verify_run(void *priv, unsigned long pfn,
+			       unsigned long nr_pages, u32 info)
+{
+	unsigned int order = kho_ranges_info_order(info);
+	struct ktr_list_walk *w = priv;
+	unsigned long i;
+
+	if (kho_ranges_info_tag(info) != KTR_DATA_TAG)
+		return 0;
+	for (i = 0; i < nr_pages; i += 1UL << order) {
+		phys_addr_t phys = PFN_PHYS(pfn + i);
+		struct page *page;
+
+		w->folios++;
+		w->hash += ktr_list_mix(phys, order);
+		ktr_check_baseline_order(phys, order);
+		page = kho_ranges_restore_pages(&kho_ranges_incoming, phys,
+						order);
+		if (!page) {
+			w->bad++;
+			continue;
+		}
+		__free_pages(page, order);
+	}
+	return 0;
+}
+
+/* the list workload: the same folios, count and hash, all restorable */
+static unsigned int ktr_verify_list(struct ktr_record *rec)
+{
+	struct ktr_list_walk w = { 0 };
+
+	kho_ranges_walk_incoming(&kho_ranges_incoming, ktr_list_verify_run,
+				 &w);
+	if (w.folios != rec->nr_entries || w.hash != rec->hash) {
+		pr_err("list: %lu folios handed over (hash %#llx), %u preserved (hash %#llx)\n",
+		       w.folios, w.hash, rec->nr_entries, rec->hash);
+		w.bad++;
+	}
+	if (w.bad > UINT_MAX)
+		return UINT_MAX;
+	return w.bad;
+}
+
 static int ktr_verify(u32 *round)
 {
 	unsigned int i = 0, bad = 0, blocks = 0, holes = 0;
@@ -699,6 +1139,11 @@ static int ktr_verify(u32 *round)
 
 	if (rec->flags & KTR_REC_PATTERN) {
 		bad += ktr_verify_fragmented(rec, &holes);
+		blocks = rec->nr_entries;
+		i = rec->nr_entries;
+	}
+	if (rec->flags & KTR_REC_LIST) {
+		bad += ktr_verify_list(rec);
 		blocks = rec->nr_entries;
 		i = rec->nr_entries;
 	}
@@ -750,6 +1195,10 @@ static int __init test_kho_ranges_init(void)
 	ret = ktr_verify(&round);
 	if (ret && ret != -ENOENT)
 		return 0;	/* a failed round ends the chain */
+	if (ktr_is_list()) {
+		ktr_list_debugfs(round + 1);	/* user space writes the list */
+		return 0;
+	}
 	ret = ktr_preserve(round + 1);
 	if (ret)
 		pr_err("FAIL: round %u could not preserve (%d)\n", round + 1, ret);

@@ -2,7 +2,9 @@
 /*
  * debugfs interface of the kernel's kho_ranges tracker:
  *
- *   kho_ranges/finalize   write 1: serialize now; write 0: abort; read: state
+ *   kho_ranges/finalize   write 1: serialize now (the baseline of
+ *                         kho_tracker= first, if the kernel runs one);
+ *                         write 0: abort; read: state
  *   kho_ranges/ranges     one "start end info" line per preserved range (hex)
  *   kho_ranges/folios     one "phys order" line per preserved folio (hex
  *                         phys), the replay format of the benchmark
@@ -17,6 +19,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/init.h>
+#include <linux/kho_baseline_kernel.h>
 #include <linux/kho_ranges.h>
 #include <linux/kstrtox.h>
 #include <linux/seq_file.h>
@@ -27,10 +30,23 @@ static int kho_ranges_finalize_get(void *data, u64 *val)
 	return 0;
 }
 
+/*
+ * With a baseline (kho_tracker=NAME), it is serialized first: its pages and
+ * root page go into kho_ranges_kernel, which must not be serialized yet.
+ * -EBUSY from it means it already was, by a test module or an earlier
+ * write. Abort leaves the baseline serialized: it has no way back, and
+ * preserving into it then fails with -EBUSY.
+ */
 static int kho_ranges_finalize_set(void *data, u64 val)
 {
-	if (val == 1)
+	int ret;
+
+	if (val == 1) {
+		ret = kho_baseline_kernel_serialize();
+		if (ret && ret != -EBUSY)
+			return ret;
 		return kho_ranges_serialize(&kho_ranges_kernel);
+	}
 	if (val == 0) {
 		kho_ranges_abort(&kho_ranges_kernel);
 		return 0;

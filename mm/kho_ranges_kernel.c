@@ -11,6 +11,7 @@
 #include <linux/init.h>
 #include <linux/kstrtox.h>
 #include <linux/kho_ranges.h>
+#include <linux/kho_ranges_warm.h>
 #include <linux/math64.h>
 #include <linux/mc146818rtc.h>
 #include <linux/memblock.h>
@@ -117,27 +118,109 @@ early_param("kho_ranges_checksum", kho_ranges_checksum_param);
  * The boot-time figure. kho_ranges_boot_reserve() runs long before the
  * TSC is calibrated and sched_clock() ticks, so it only takes cycle
  * stamps; the line goes out from an initcall, when they can be converted.
- * With kho_ranges_warm, the blob is parsed and validated a second time
- * right after (@warm): the difference to the first pass is what code and
- * mappings met for the first time cost (under TCG, translating the code).
+ * With kho_ranges_warm, the whole deserialize runs twice (@warm: the
+ * second pass, on memblock.reserved as the first one found it): the
+ * difference is what code and mappings met for the first time cost (under
+ * TCG, translating the code), the second pass is what the userspace
+ * harness measures after its warm-up run.
  */
 static struct kho_ranges_boot_figure {
 	struct kho_ranges_phase_times pt;
 	struct kho_ranges_phase_times warm;
 	u64 cycles;
+	u64 warm_cycles;
 	bool valid;
 	bool warm_valid;
 } kho_ranges_boot_figure __initdata;
 
 static bool kho_ranges_warm __initdata;
 
-/* kho_ranges_warm: validate the handover twice, print the second pass too */
+/* kho_ranges_warm: deserialize twice, print the second pass too */
 static int __init kho_ranges_warm_param(char *s)
 {
 	kho_ranges_warm = true;
 	return 0;
 }
 early_param("kho_ranges_warm", kho_ranges_warm_param);
+
+/**
+ * kho_ranges_warm_enabled() - was the kernel booted with kho_ranges_warm?
+ *
+ * Return: true if boot-time deserializers should run twice, timing both
+ * passes, with kho_ranges_reserved_save() and kho_ranges_reserved_restore()
+ * around the first.
+ */
+bool __init kho_ranges_warm_enabled(void)
+{
+	return kho_ranges_warm;
+}
+
+/* memblock.reserved as it was before a first pass, see below */
+#define KHO_RANGES_SNAP_REGIONS	256
+
+static struct {
+	struct memblock_region *regions;
+	unsigned long cnt;
+	unsigned long max;
+	phys_addr_t total_size;
+	bool valid;
+	struct memblock_region saved[KHO_RANGES_SNAP_REGIONS];
+} kho_ranges_snap __initdata;
+
+/**
+ * kho_ranges_reserved_save() - remember memblock.reserved before a first pass
+ *
+ * Early boot only, before anything but the handover's deserializer changes
+ * memblock.reserved: it then holds the regions the early boot reserved,
+ * a few dozen.
+ *
+ * Return: 0, or -E2BIG if it holds more regions than can be saved.
+ */
+int __init kho_ranges_reserved_save(void)
+{
+	struct memblock_type *type = &memblock.reserved;
+
+	if (type->cnt > KHO_RANGES_SNAP_REGIONS)
+		return -E2BIG;
+	kho_ranges_snap.regions = type->regions;
+	kho_ranges_snap.cnt = type->cnt;
+	kho_ranges_snap.max = type->max;
+	kho_ranges_snap.total_size = type->total_size;
+	memcpy(kho_ranges_snap.saved, type->regions,
+	       type->cnt * sizeof(*type->regions));
+	kho_ranges_snap.valid = true;
+	return 0;
+}
+
+/**
+ * kho_ranges_reserved_restore() - put memblock.reserved back as it was saved
+ *
+ * Undoes what a deserializer reserved since kho_ranges_reserved_save():
+ * the saved array gets its regions back, its unused slots zeroed again
+ * (memblock_reserved_move() leaves them so, and the bulk merge relies on
+ * it), and memblock.reserved points at it again. An array the deserializer
+ * moved memblock.reserved into stays reserved by nobody: it is memory the
+ * handover set aside for that, and the next pass moves into it again.
+ */
+void __init kho_ranges_reserved_restore(void)
+{
+	struct memblock_type *type = &memblock.reserved;
+	unsigned long end = kho_ranges_snap.max;
+
+	if (WARN_ON(!kho_ranges_snap.valid))
+		return;
+	if (type->regions == kho_ranges_snap.regions)
+		end = max(type->cnt, kho_ranges_snap.cnt);
+	memcpy(kho_ranges_snap.regions, kho_ranges_snap.saved,
+	       kho_ranges_snap.cnt * sizeof(*type->regions));
+	memset(kho_ranges_snap.regions + kho_ranges_snap.cnt, 0,
+	       (end - kho_ranges_snap.cnt) * sizeof(*type->regions));
+	type->regions = kho_ranges_snap.regions;
+	type->cnt = kho_ranges_snap.cnt;
+	type->max = kho_ranges_snap.max;
+	type->total_size = kho_ranges_snap.total_size;
+	kho_ranges_snap.valid = false;
+}
 
 static u64 __init kho_ranges_read_cycles(void)
 {
@@ -229,25 +312,6 @@ u64 __init kho_ranges_cycles_to_ns(u64 cycles)
 	return mul_u64_u32_div(cycles, USEC_PER_SEC, khz);
 }
 
-/* parse and validate the handover again, read only, timing each phase */
-static void __init kho_ranges_boot_warm(struct kho_ranges_phase_times *pt)
-{
-	struct kho_ranges_incoming in;
-	phys_addr_t blob_phys;
-	size_t blob_size;
-
-	pt->clock = kho_ranges_read_cycles;
-	kho_ranges_phase_times = pt;
-	kho_ranges_phase_end(KHO_RANGES_PHASE_START);
-	if (!kho_ranges_fdt_parse(phys_to_virt(kho_ranges_fdt_phys),
-				  kho_ranges_fdt_size, &blob_phys, &blob_size)) {
-		kho_ranges_phase_end(KHO_RANGES_PHASE_FDT);
-		kho_ranges_validate(&in, blob_phys, phys_to_virt(blob_phys),
-				    blob_size);
-	}
-	kho_ranges_phase_times = NULL;
-}
-
 /**
  * kho_ranges_boot_reserve() - reserve what the previous kernel preserved
  *
@@ -260,6 +324,7 @@ static void __init kho_ranges_boot_warm(struct kho_ranges_phase_times *pt)
 void __init kho_ranges_boot_reserve(void)
 {
 	struct kho_ranges_boot_figure *fig = &kho_ranges_boot_figure;
+	bool warm = kho_ranges_warm && !kho_ranges_reserved_save();
 	cycles_t c0, c1;
 	int ret;
 
@@ -273,18 +338,31 @@ void __init kho_ranges_boot_reserve(void)
 				     kho_ranges_fdt_size, kho_ranges_mode);
 	c1 = get_cycles();
 	kho_ranges_phase_times = NULL;
+	if (!ret && warm) {
+		fig->cycles = c1 - c0;
+		kho_ranges_reserved_restore();
+		memset(&kho_ranges_incoming, 0, sizeof(kho_ranges_incoming));
+		fig->warm.clock = kho_ranges_read_cycles;
+		kho_ranges_phase_times = &fig->warm;
+		c0 = get_cycles();
+		ret = kho_ranges_deserialize(&kho_ranges_incoming,
+					     kho_ranges_fdt_phys,
+					     kho_ranges_fdt_size,
+					     kho_ranges_mode);
+		c1 = get_cycles();
+		kho_ranges_phase_times = NULL;
+		fig->warm_cycles = c1 - c0;
+		fig->warm_valid = !ret;
+	} else {
+		fig->cycles = c1 - c0;
+	}
 	if (ret) {
 		pr_err("handover at %#llx rejected (%d): preserved memory is not protected\n",
 		       (u64)kho_ranges_fdt_phys, ret);
 		memset(&kho_ranges_incoming, 0, sizeof(kho_ranges_incoming));
 		return;
 	}
-	fig->cycles = c1 - c0;
 	fig->valid = true;
-	if (kho_ranges_warm) {
-		kho_ranges_boot_warm(&fig->warm);
-		fig->warm_valid = true;
-	}
 }
 
 /* the phase that ended at t[i], in cycles */
@@ -326,11 +404,14 @@ static int __init kho_ranges_boot_report(void)
 	if (!fig->warm_valid)
 		return 0;
 	pt = &fig->warm;
-	pr_info("deserialize: second validation (kho_ranges_warm): fdt_cycles=%llu hdr_cycles=%llu csum_cycles=%llu records_cycles=%llu\n",
+	pr_info("deserialize: warm: tracker=ranges warm_ns=%llu warm_cycles=%llu warm_fdt_cycles=%llu warm_hdr_cycles=%llu warm_csum_cycles=%llu warm_records_cycles=%llu warm_move_cycles=%llu warm_merge_cycles=%llu\n",
+		kho_ranges_cycles_to_ns(fig->warm_cycles), fig->warm_cycles,
 		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_FDT),
 		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_HDR),
 		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_CSUM),
-		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_RECORDS));
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_RECORDS),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_MOVE),
+		kho_ranges_phase_cycles(pt, KHO_RANGES_PHASE_MERGE));
 	return 0;
 }
 early_initcall(kho_ranges_boot_report);

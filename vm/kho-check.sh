@@ -12,7 +12,11 @@
 #      KHO's bitmap tracker of 6.16 and its radix tree, the baselines of
 #      bench/baselines/ built into the same kernel, hand over and reserve;
 #      restore goes through kho_ranges and the orders the baseline left in
-#      the memmap are checked;
+#      the memmap are checked. The bitmap run preserves a kho_bench --dump
+#      folio list (vm/examples/rapoport-20.folios, test_kho_ranges.
+#      workload=list, written by the hook vm/hooks/kho-list.sh, which
+#      serializes both trackers through kho_ranges/finalize) and kexecs both
+#      ways: kexec_load's kho_ranges_fdt= must reach the baseline too;
 #   3. a fragmented region (test_kho_ranges.workload=fragmented): every
 #      other page of 32 MiB, filled with a pattern of its address, so that
 #      the blob carries bitmap records (ABI 2.0); stage 2 checks that it
@@ -82,12 +86,16 @@ ok $? "chained kexec: round 2 preserved in stage 2 and verified in stage 3"
 ok $? "no FAIL line from the test module"
 
 rc=0
-vmrun bitmap --modes file --rounds 2 \
-	--append "test_kho_ranges.run=1 kho_tracker=bitmap" \
+vmrun bitmap --modes "file classic" --rounds 2 \
+	--add "$top/vm/examples/rapoport-20.folios:/folios" \
+	--hook "$top/vm/hooks/kho-list.sh" \
+	--append "test_kho_ranges.run=1 test_kho_ranges.workload=list kho_tracker=bitmap" \
+	--expect 'kho_ranges: bitmap-6.16 tracker serialized: folios=221 ' \
+	--expect 'KHO-VM: stage 1 preserved /folios and finalized' \
 	--expect 'kho_ranges: deserialize: tracker=bitmap' \
-	--expect 'KHO-TEST: PASS round=1 .* mismatches=0' \
-	--expect 'KHO-TEST: bitmap-6.16 orders: checked=[1-9][0-9]* wrong=0' || rc=$?
-ok $rc "bitmap tracker in the same kernel: handed over, reserved, verified"
+	--expect 'KHO-TEST: PASS round=1 entries=220 .* mismatches=0' \
+	--expect 'KHO-TEST: bitmap-6.16 orders: checked=221 wrong=0' || rc=$?
+ok $rc "bitmap tracker in the same kernel: a kho_bench folio list preserved, finalized through debugfs, handed over by kexec_file_load and kexec_load (kho_ranges_fdt=), reserved, verified"
 
 rc=0
 vmrun radix --modes file --rounds 2 \

@@ -16,6 +16,7 @@
 #include <linux/init.h>
 #include <linux/kho_baseline_kernel.h>
 #include <linux/kho_ranges.h>
+#include <linux/kho_ranges_warm.h>
 #include <linux/kstrtox.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
@@ -56,13 +57,19 @@
  * Upstream confines early memblock allocations to scratch memory while it
  * reserves; here the previous kernel sets aside a room after the root page
  * that memblock.reserved moves into before the timed walk, sized for one
- * region per preserved folio, so that growing memblock.reserved never
- * allocates on memory not reserved yet. The move, like the blob and spare
+ * region per run of preserved pages (at most one per folio), so that
+ * growing memblock.reserved never allocates on memory not reserved yet. The move, like the blob and spare
  * reservation of kho_ranges, is bookkeeping every tracker needs; it is
  * left out of the baseline's figure (kho_ranges' figure includes its own),
  * and so are the early page-table faults on the handover, taken by an
  * untimed read of all of it (the ops' probe) first. Both choices favour
  * the baseline.
+ *
+ * With ``kho_ranges_warm``, each half runs twice and both passes are
+ * timed: memblock.reserved is put back as it was between the two memblock
+ * passes (the memmap pass writes the same values again), so the second
+ * pass does the same work with code and data met before, as the userspace
+ * harness measures after its warm-up run.
  */
 
 #define KHO_BASELINE_ROOT_MAGIC	0x544f4f524c534142ULL	/* "BASLROOT" */
@@ -97,6 +104,8 @@ static struct {
 	unsigned long nr_folios;
 	u64 prep_cycles;
 	u64 memblock_cycles;
+	u64 warm_memblock_cycles;
+	bool warm;
 	bool restorable;
 } kho_baseline_in __ro_after_init;
 
@@ -198,12 +207,56 @@ static int kho_baseline_preserve_meta(void *arg, phys_addr_t phys,
 					 KHO_BASELINE_TAG_META);
 }
 
-/* the root page, followed by the room for the next memblock.reserved */
-static int kho_baseline_write_root(void)
+struct kho_baseline_runs {
+	unsigned long runs;
+	unsigned long end;
+};
+
+/* a run of kho_ranges_kernel: one memblock region in the next kernel */
+static int kho_baseline_count_run(void *priv, unsigned long pfn,
+				  unsigned long nr_pages, u32 info)
 {
-	size_t room = PAGE_ALIGN((kho_baseline_nr_folios +
-				  KHO_BASELINE_ROOM_EXTRA) *
-				 sizeof(struct memblock_region));
+	struct kho_baseline_runs *r = priv;
+
+	if (pfn != r->end)
+		r->runs++;
+	r->end = pfn + nr_pages;
+	return 0;
+}
+
+/* a page of the tracker or its handover: a region of its own at most */
+static int kho_baseline_count_meta(void *arg, phys_addr_t phys,
+				   unsigned int order)
+{
+	(*(unsigned long *)arg)++;
+	return 0;
+}
+
+/*
+ * The regions memblock.reserved holds at most while the next kernel walks
+ * the baseline and then reserves the kho_ranges records: one per run of
+ * preserved pages (memblock merges adjacent regions of equal flags; every
+ * folio the baseline holds is in kho_ranges_kernel too), one per page of
+ * the baseline's own, and the regions the early boot made. At most one
+ * per folio: 2 GiB of single pages in a row take one region, not 524,288.
+ */
+static unsigned long kho_baseline_room_regions(void)
+{
+	struct kho_baseline_runs r = { 0 };
+	unsigned long meta = 0;
+
+	if (kho_ranges_walk(&kho_ranges_kernel, kho_baseline_count_run, &r) ||
+	    kho_baseline_on->for_each_page(kho_baseline_tracker,
+					   kho_baseline_count_meta, &meta))
+		r.runs = kho_baseline_nr_folios;
+	return min(r.runs + meta, kho_baseline_nr_folios) +
+	       KHO_BASELINE_ROOM_EXTRA;
+}
+
+/* the root page, followed by the room for the next memblock.reserved */
+static int kho_baseline_write_root(unsigned long regions)
+{
+	size_t room = PAGE_ALIGN(regions * sizeof(struct memblock_region));
 	unsigned int order = get_order(PAGE_SIZE + room);
 	struct kho_baseline_root *root;
 	struct page *page;
@@ -244,6 +297,7 @@ int kho_baseline_kernel_serialize(void)
 {
 	const struct kho_baseline_ops *ops = kho_baseline_on;
 	struct kho_baseline_sizes sizes;
+	unsigned long regions;
 	int ret;
 
 	if (!ops)
@@ -255,19 +309,21 @@ int kho_baseline_kernel_serialize(void)
 	ret = ops->serialize(kho_baseline_tracker, &kho_baseline_out);
 	if (ret)
 		goto out;
+	/* counted before the pages of the baseline join kho_ranges_kernel */
+	regions = kho_baseline_room_regions();
 	ret = ops->for_each_page(kho_baseline_tracker,
 				 kho_baseline_preserve_meta, NULL);
 	if (!ret)
-		ret = kho_baseline_write_root();
+		ret = kho_baseline_write_root(regions);
 	if (ret) {
 		ops->abort(kho_baseline_tracker);
 		goto out;
 	}
 	kho_baseline_serialized = true;
 	ops->sizes(kho_baseline_tracker, &kho_baseline_out, &sizes);
-	pr_info("%s tracker serialized: folios=%lu records=%llu handover=%llu bytes at %#llx\n",
+	pr_info("%s tracker serialized: folios=%lu records=%llu handover=%llu bytes at %#llx room=%lu regions\n",
 		ops->name, kho_baseline_nr_folios, sizes.nr_records,
-		sizes.handover, (u64)kho_baseline_out.phys);
+		sizes.handover, (u64)kho_baseline_out.phys, regions);
 out:
 	mutex_unlock(&kho_baseline_lock);
 	return ret;
@@ -340,6 +396,7 @@ bool __init kho_baseline_boot_reserve(void)
 	unsigned long nr_pages;
 	cycles_t cp, c0, c1, c2;
 	size_t blob_size;
+	bool warm;
 	int ret;
 
 	if (!ops || !kho_baseline_fdt_phys)
@@ -384,6 +441,7 @@ bool __init kho_baseline_boot_reserve(void)
 	ops->probe(&h);
 
 	/* cycles only: the TSC is not calibrated yet, see kho_ranges_kernel.c */
+	warm = kho_ranges_warm_enabled() && !kho_ranges_reserved_save();
 	c0 = get_cycles();
 	ret = ops->deserialize(&h, KHO_BASELINE_RESERVE, &st);
 	c1 = get_cycles();
@@ -394,6 +452,20 @@ bool __init kho_baseline_boot_reserve(void)
 		kho_baseline_in.nr_folios = st.nr_folios;
 		kho_baseline_in.prep_cycles = c0 - cp;
 		kho_baseline_in.memblock_cycles = c1 - c0;
+	}
+	if (!ret && warm) {
+		kho_ranges_reserved_restore();
+		c0 = get_cycles();
+		ret = ops->deserialize(&h, KHO_BASELINE_RESERVE, &st);
+		c1 = get_cycles();
+		if (ret || st.nr_folios != kho_baseline_in.nr_folios) {
+			pr_err("%s handover changed between two passes (%d)\n",
+			       ops->name, ret);
+			kho_baseline_in.nr_folios = 0;
+		} else {
+			kho_baseline_in.warm_memblock_cycles = c1 - c0;
+			kho_baseline_in.warm = true;
+		}
 	}
 
 	/* untimed: what owners restore from */
@@ -439,6 +511,18 @@ static int __init kho_baseline_boot_memmap(void)
 		kho_ranges_cycles_to_ns(cycles), cycles,
 		kho_baseline_in.memblock_cycles, (u64)(c1 - c0),
 		kho_baseline_in.prep_cycles, ops->name);
+	if (!kho_baseline_in.warm)
+		return 0;
+	/* page->private = order again: the same values, a second time */
+	c0 = get_cycles();
+	ret = ops->deserialize(&kho_baseline_in.h, KHO_BASELINE_MARK, &st);
+	c1 = get_cycles();
+	if (ret)
+		return 0;
+	cycles = kho_baseline_in.warm_memblock_cycles + (u64)(c1 - c0);
+	pr_info("deserialize: warm: tracker=%s warm_ns=%llu warm_cycles=%llu warm_memblock_cycles=%llu warm_memmap_cycles=%llu\n",
+		ops->strategy, kho_ranges_cycles_to_ns(cycles), cycles,
+		kho_baseline_in.warm_memblock_cycles, (u64)(c1 - c0));
 	return 0;
 }
 early_initcall(kho_baseline_boot_memmap);
