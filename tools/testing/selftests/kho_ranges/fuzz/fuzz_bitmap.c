@@ -46,6 +46,7 @@
 #include <linux/mm.h>
 
 #include "sim.h"
+#include "fuzz_memblock.h"
 #include "kho_baseline.h"
 #include "kb_fuzz.h"
 
@@ -187,37 +188,6 @@ static enum kb_survey kb_fuzz_survey(phys_addr_t first, unsigned int bits,
 	return KB_RUN;
 }
 
-static bool kb_fuzz_reserved_is_memory(void)
-{
-	struct memblock_type *t = &memblock.reserved;
-	unsigned long i;
-
-	for (i = 0; i < t->cnt; i++)
-		if (t->regions[i].size &&
-		    !memblock_is_region_memory(t->regions[i].base,
-					       t->regions[i].size))
-			return false;
-	return true;
-}
-
-/*
- * memblock_reserve_bulk() reserves nothing when it fails, but the array it
- * may have grown before finding out stays (so it does for kho_ranges):
- * memblock.reserved is as it was, but for that array's own region.
- */
-static bool kb_fuzz_unchanged_but_array(unsigned long cnt, u64 total)
-{
-	struct memblock_type *t = &memblock.reserved;
-	u64 array = PAGE_ALIGN(t->max * sizeof(*t->regions));
-	phys_addr_t at = (phys_addr_t)t->regions;
-
-	if (t->cnt == cnt && t->total_size == total)
-		return true;
-	/* a grown array is in RAM; the boot's static one is not */
-	return at >= kho_sim.ram_base && at < kho_sim.ram_base + KB_FUZZ_ARENA &&
-	       t->cnt <= cnt + 1 && t->total_size == total + array;
-}
-
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	const phys_addr_t base = kho_sim.ram_base;
@@ -272,14 +242,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				     &st);
 	if (ret) {
 		stats.rejected++;
-		if (!kb_fuzz_unchanged_but_array(cnt, total)) {
+		if (!fuzz_unchanged_but_array(cnt, total, KB_FUZZ_ARENA)) {
 			fprintf(stderr, "kb_fuzz: rejected with %d but memblock.reserved changed\n",
 				ret);
 			abort();
 		}
 	} else {
 		stats.accepted++;
-		stats.outside_memory += !kb_fuzz_reserved_is_memory();
+		stats.outside_memory += !fuzz_reserved_is_memory();
 		stats.misaligned += misaligned;
 	}
 	kho_sim_reset_pages();

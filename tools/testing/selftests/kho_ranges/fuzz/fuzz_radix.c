@@ -28,6 +28,7 @@
 #include <linux/mm.h>
 
 #include "sim.h"
+#include "fuzz_memblock.h"
 #include "kx_fuzz.h"
 
 #define KX_FUZZ_MAX_FOLIOS	4096
@@ -70,19 +71,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static bool kx_fuzz_reserved_is_memory(void)
-{
-	struct memblock_type *t = &memblock.reserved;
-	unsigned long i;
-
-	for (i = 0; i < t->cnt; i++)
-		if (t->regions[i].size &&
-		    !memblock_is_region_memory(t->regions[i].base,
-					       t->regions[i].size))
-			return false;
-	return true;
-}
-
 static u64 kx_fuzz_noinit_bytes(void)
 {
 	struct memblock_type *t = &memblock.reserved;
@@ -93,23 +81,6 @@ static u64 kx_fuzz_noinit_bytes(void)
 		if (t->regions[i].flags & MEMBLOCK_RSRV_NOINIT)
 			bytes += t->regions[i].size;
 	return bytes;
-}
-
-/*
- * A failed memblock_reserve_bulk() reserves nothing, but the array it may
- * have grown before finding out stays (as for kho_ranges and the bitmap
- * baseline): memblock.reserved is as it was but for that array's region.
- */
-static bool kx_fuzz_unchanged_but_array(unsigned long cnt, u64 total)
-{
-	struct memblock_type *t = &memblock.reserved;
-	u64 array = PAGE_ALIGN(t->max * sizeof(*t->regions));
-	phys_addr_t at = (phys_addr_t)t->regions;
-
-	if (t->cnt == cnt && t->total_size == total)
-		return true;
-	return at >= kho_sim.ram_base && at < kho_sim.ram_base + KX_FUZZ_RAM &&
-	       t->cnt <= cnt + 1 && t->total_size == total + array;
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -163,7 +134,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		for (i = 0; i < ARRAY_SIZE(kx_errs) && kx_errs[i] != ret; i++)
 			;
 		stats.rejected[i]++;
-		if (!kx_fuzz_unchanged_but_array(cnt, total)) {
+		if (!fuzz_unchanged_but_array(cnt, total, KX_FUZZ_RAM)) {
 			fprintf(stderr, "kx_fuzz: rejected with %d but memblock.reserved changed\n",
 				ret);
 			abort();
@@ -171,7 +142,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		goto out;
 	}
 	stats.accepted++;
-	if (!kx_fuzz_reserved_is_memory()) {
+	if (!fuzz_reserved_is_memory()) {
 		fprintf(stderr, "kx_fuzz: accepted, but reserved what is not memory\n");
 		abort();
 	}
