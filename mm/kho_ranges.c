@@ -113,7 +113,7 @@ EXPORT_SYMBOL_GPL(kho_ranges_init);
  * reaching out of the window, a folio of another info word over a bitmap,
  * or a run more than the largest run list takes, is preserved over it (it
  * is turned back into ranges first), or when its last folio is unpreserved
- * (it is freed). A window of more than KHO_RANGES_LEAF_RANGES entries of
+ * (it is freed). A window of more than KHO_RANGES_MIXED_SCAN entries of
  * several info words stays ranges.
  *
  * A leaf window holds no other entry, and a leaf's pages are exactly the
@@ -124,6 +124,7 @@ EXPORT_SYMBOL_GPL(kho_ranges_init);
 #define KHO_RANGES_LEAF_MAX_ORDER	6	/* a window is whole u64 words */
 #define KHO_RANGES_LEAF_RANGES		16U
 #define KHO_RANGES_RUNS_CLASSES		8	/* run lists of 32 .. 4096 bytes */
+#define KHO_RANGES_MIXED_SCAN		128	/* see kho_ranges_maybe_leaf() */
 
 struct kho_ranges_leaf {
 	u32 info;		/* the bitmap's, or the run list's first run's */
@@ -915,12 +916,11 @@ static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
 			first = entry;
 		one_info &= entry == first;
 		/*
-		 * Several info words: a run list grows from two runs as folios
-		 * come; a window that holds more as ranges got there by turning
-		 * back from a leaf, and counting all of it at every insert
-		 * would cost a step per entry. One info word: a bitmap is due.
+		 * Several info words: counting a crowded window at every
+		 * insert costs a step per entry, so past a bound it stays
+		 * ranges. One info word: a bitmap is due.
 		 */
-		if (++nr > KHO_RANGES_LEAF_RANGES && !one_info)
+		if (++nr > KHO_RANGES_MIXED_SCAN && !one_info)
 			return;
 	}
 	if (nr < 2)

@@ -189,8 +189,8 @@ TEST_F(leaves, overlap_is_checked_on_bits)
 
 /*
  * A run list takes runs of any info word; a bitmap takes only its own, and
- * another one in a hole turns it back into ranges: 41 of two info words,
- * too many to start a run list from, so they stay ranges.
+ * another one in a hole turns it back into ranges, which make a run list
+ * again: 41 runs of two info words.
  */
 TEST_F(leaves, another_info_word_dissolves_a_bitmap)
 {
@@ -217,11 +217,10 @@ TEST_F(leaves, another_info_word_dissolves_a_bitmap)
 	ASSERT_EQ(1, self->kr.nr_bitmap_leaves);
 	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 1), 1,
 					 KR_TAG(2)));
-	/* 41 entries of two info words: past the 16 a run list starts from */
 	ASSERT_EQ(0, self->kr.nr_bitmap_leaves);
-	ASSERT_EQ(0, self->kr.nr_leaves);
-	ASSERT_EQ(0, self->kr.leaf_runs);
-	ASSERT_EQ(41, self->kr.nr_ranges);
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(41, self->kr.leaf_runs);
+	ASSERT_EQ(0, self->kr.nr_ranges);
 	/* a a a ... with b in the first hole: 41 ranges, in order */
 	rs = kr_collect(&self->kr);
 	ASSERT_EQ(41, rs.nr);
