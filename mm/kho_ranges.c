@@ -106,8 +106,9 @@ EXPORT_SYMBOL_GPL(kho_ranges_init);
  *    would take more handover bytes as range records than the bitmap does
  *    (kho_ranges_runs_max()).
  *
- * A window becomes a run list once it holds two range entries, and a
- * bitmap when its run list of one info word gets too many runs (or when it
+ * A window becomes a run list when a folio that touches nothing lands in
+ * it while it is empty (kho_ranges_leaf_first()), or once it holds two
+ * range entries, and a bitmap when its run list of one info word gets too many runs (or when it
  * holds KHO_RANGES_LEAF_RANGES entries of one info word of order 5 or 6,
  * whose bitmaps are 16 or 24 bytes). It stops being a leaf when a range
  * reaching out of the window, a folio of another info word over a bitmap,
@@ -1002,6 +1003,46 @@ static bool kho_ranges_taken(struct kho_ranges *kr, unsigned long pfn,
 	return false;
 }
 
+/*
+ * A folio alone in an empty window, @mas on the free gap that holds it and
+ * the whole window, touching no neighbour: make the window a run list of
+ * one run at once. The next folio that lands in the window then costs no
+ * tree store, and the window never goes through range entries to become a
+ * leaf. Return 1 if the folio was not such a one or no leaf could be had,
+ * for the caller to store a range.
+ */
+static int kho_ranges_leaf_first(struct kho_ranges *kr, struct ma_state *mas,
+				 unsigned long pfn, unsigned long last, u32 info,
+				 gfp_t gfp)
+{
+	unsigned long ws = kho_ranges_window(pfn);
+	unsigned long we = ws + KHO_RANGES_WINDOW_PAGES - 1;
+	struct kho_ranges_leaf *leaf;
+
+	if (mas->index > ws || mas->last < we || last > we ||
+	    (pfn == ws && last == we) || (pfn && mas->index == pfn) ||
+	    (last != ULONG_MAX && mas->last == last))
+		return 1;
+	leaf = kho_ranges_leaf_alloc(info, 1, gfp | __GFP_NOWARN);
+	if (!leaf)
+		return 1;
+	kho_ranges_runs(leaf)[0] = (struct kho_ranges_run){ pfn - ws, last - ws,
+							    info };
+	leaf->nr_runs = 1;
+	leaf->nr_folios = (last - pfn + 1) >> kho_ranges_info_order(info);
+	kho_ranges_hint_forget(kr);
+	mas_set_range(mas, ws, we);
+	if (mas_store_gfp(mas, leaf, gfp)) {
+		kho_ranges_leaf_free(leaf);
+		return -ENOMEM;
+	}
+	kho_ranges_leaf_account(kr, leaf, 1);
+	kr->nr_pages += last - pfn + 1;
+	kr->hint_leaf = leaf;
+	kr->hint_ws = ws;
+	return 0;
+}
+
 static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 				 unsigned long nr_pages, u32 info, gfp_t gfp)
 {
@@ -1038,6 +1079,10 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 	entry = mas_walk(&mas);
 	if (mas.last >= last) {
 		if (!entry) {
+			ret = kho_ranges_leaf_first(kr, &mas, pfn, last, info,
+						    gfp);
+			if (ret <= 0)
+				return ret;
 			ret = kho_ranges_insert_gap(kr, &mas, pfn, nr_pages,
 						    info, gfp);
 			if (ret < 0)

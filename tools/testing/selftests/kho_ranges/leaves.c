@@ -69,17 +69,21 @@ static const char *leaves_alternate(struct kho_ranges *kr, unsigned long n)
 }
 
 /*
- * One range stays a range; the second makes the window one leaf entry, a
- * run list that grows by doubling; the 32nd run of one info word makes it
- * a bitmap, as more range records would outweigh the 512-byte bitmap.
+ * A lone folio in an empty window makes the window one leaf entry at
+ * once, a run list of one run that grows by doubling; the 32nd run of one
+ * info word makes it a bitmap, as more range records would outweigh the
+ * 512-byte bitmap.
  */
-TEST_F(leaves, second_range_makes_a_run_list_then_a_bitmap)
+TEST_F(leaves, lone_folio_makes_a_run_list_then_a_bitmap)
 {
 	unsigned long n;
 
 	ASSERT_EQ(0, leaves_fill(&self->kr, 1));
-	ASSERT_EQ(0, self->kr.nr_leaves);
-	ASSERT_EQ(1, self->kr.nr_ranges);
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(1, self->kr.leaf_runs);
+	ASSERT_EQ(0, self->kr.nr_ranges);
+	ASSERT_EQ(32, self->kr.leaf_bytes);
+	ASSERT_EQ(NULL, leaves_alternate(&self->kr, 1));
 	for (n = 2; n <= 31; n++) {
 		ASSERT_EQ(0, kho_ranges_preserve(&self->kr,
 						 kr_pfn(W + 2 * (n - 1)), 1, A));

@@ -101,27 +101,31 @@ TEST_F(tracker, ascending_folios_grow_the_last_range)
 }
 
 /*
- * Pages 1..9 grow the range of page 0 in the hint only: every reader sees
- * them before any store does, and the first call that needs the tree
- * stores them first. B is the first page of the next window, so that the
- * first window holds one entry and stays ranges.
+ * Pages S+2..S+9 grow the range of pages S, S+1 in the hint only: every
+ * reader sees them before any store does, and the first call that needs
+ * the tree stores them first. The first folio reaches into the next
+ * window, so that it is a range entry and no window becomes a leaf; B is
+ * alone in a window further on.
  *
- *   A A A A A A A A A A . . . . |B
+ *   . . . A A|A A A A A A A A . . . . |B
  */
+#define S	4095UL
 TEST_F(tracker, grown_tail_is_seen_before_it_is_stored)
 {
-	phys_addr_t base = PFN_PHYS(kr_pfn(0)), first, last;
+	phys_addr_t base = PFN_PHYS(kr_pfn(S)), first, last;
 	struct kr_ranges rs;
 	unsigned long i;
 
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(4096), 1, KR_TAG(2)));
-	for (i = 0; i < 10; i++)
-		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(i), 1,
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(3 * 4096), 1,
+					 KR_TAG(2)));
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(S), 2, KR_PLAIN));
+	for (i = 2; i < 10; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(S + i), 1,
 						 KR_PLAIN));
 	ASSERT_EQ(11, self->kr.nr_pages);
 	rs = kr_collect(&self->kr);
 	ASSERT_EQ(2, rs.nr);
-	ASSERT_RANGE(rs, 0, 0, 10, KR_PLAIN);
+	ASSERT_RANGE(rs, 0, S, 10, KR_PLAIN);
 	kr_ranges_free(&rs);
 
 	/* a region that starts in the tail, and one that ends in it */
@@ -133,23 +137,26 @@ TEST_F(tracker, grown_tail_is_seen_before_it_is_stored)
 					    &last));
 	ASSERT_EQ(base + 10 * PAGE_SIZE - 1, last);
 	ASSERT_FALSE(kho_ranges_find_overlap(&self->kr, base + 10 * PAGE_SIZE,
-					     base + 4096 * PAGE_SIZE - 1, NULL,
-					     NULL));
+					     PFN_PHYS(kr_pfn(3 * 4096)) - 1,
+					     NULL, NULL));
 
 	/* calls against the tail: refused as if it were stored */
-	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(9), 1,
+	EXPECT_EQ(-EEXIST, kho_ranges_preserve(&self->kr, kr_pfn(S + 9), 1,
 					       KR_TAG(3)));
-	EXPECT_EQ(-ENOENT, kho_ranges_unpreserve(&self->kr, kr_pfn(8), 3));
+	EXPECT_EQ(-ENOENT, kho_ranges_unpreserve(&self->kr, kr_pfn(S + 8), 3));
 	/* one that starts in it cuts it */
-	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(6), 2));
+	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(S + 6), 2));
 	rs = kr_collect(&self->kr);
 	ASSERT_EQ(3, rs.nr);
-	ASSERT_RANGE(rs, 0, 0, 6, KR_PLAIN);
-	ASSERT_RANGE(rs, 1, 8, 2, KR_PLAIN);
+	ASSERT_RANGE(rs, 0, S, 6, KR_PLAIN);
+	ASSERT_RANGE(rs, 1, S + 8, 2, KR_PLAIN);
 	ASSERT_EQ(9, self->kr.nr_pages);
-	ASSERT_EQ(3, self->kr.nr_ranges);
+	/* the two pieces are range entries, B a run of its window's leaf */
+	ASSERT_EQ(2, self->kr.nr_ranges);
+	ASSERT_EQ(1, self->kr.leaf_runs);
 	kr_ranges_free(&rs);
 }
+#undef S
 
 /* AAAA----AAAA, fill the hole with AAAA: the three become one entry */
 TEST_F(tracker, coalesce_fills_hole_both_sides)
