@@ -86,6 +86,7 @@ void kho_ranges_init(struct kho_ranges *kr)
 	mutex_init(&kr->lock);
 	mt_init_flags(&kr->mt, MT_FLAGS_LOCK_EXTERN);
 	mt_set_external_lock(&kr->mt, &kr->lock);
+	xa_init(&kr->leaves);
 }
 EXPORT_SYMBOL_GPL(kho_ranges_init);
 
@@ -148,9 +149,25 @@ static struct kmem_cache *kho_ranges_leaf_caches[KHO_RANGES_LEAF_MAX_ORDER + 1 +
 						 KHO_RANGES_RUNS_CLASSES];
 static DEFINE_MUTEX(kho_ranges_leaf_caches_lock);
 
+/*
+ * A leaf window's entry in the maple tree, the same for every leaf: the
+ * leaf itself is in @kr->leaves at the window's index. A folio's leaf is
+ * found there by one xa_load() instead of a walk of the maple tree, and a
+ * leaf that grows is replaced there without a tree store.
+ */
+static const unsigned long kho_ranges_leaf_window;
+#define KHO_RANGES_LEAF		((void *)&kho_ranges_leaf_window)
+
 static bool kho_ranges_is_leaf(const void *entry)
 {
-	return entry && !xa_is_value(entry);
+	return entry == KHO_RANGES_LEAF;
+}
+
+/* the leaf of the window at @ws, or NULL */
+static struct kho_ranges_leaf *kho_ranges_leaf_at(struct kho_ranges *kr,
+						  unsigned long ws)
+{
+	return xa_load(&kr->leaves, ws / KHO_RANGES_WINDOW_PAGES);
 }
 
 static unsigned long kho_ranges_leaf_nbits(u32 info)
@@ -548,16 +565,15 @@ static bool kho_ranges_runs_bitmap(const struct kho_ranges_leaf *leaf)
 /*
  * Give run list @leaf of window @ws room for one run more, of @info: the
  * next size of run list, or a bitmap if its runs and @info are all one
- * info word and the runs too many. The new leaf takes its place in the tree, an exact fit that
- * allocates no node. ERR_PTR(-E2BIG) if it is the largest run list of
- * several info words; ERR_PTR(-ENOMEM).
+ * info word and the runs too many. The new leaf takes its place in
+ * @kr->leaves; the maple tree does not change. ERR_PTR(-E2BIG) if it is
+ * the largest run list of several info words; ERR_PTR(-ENOMEM).
  */
 static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 						    struct kho_ranges_leaf *leaf,
 						    unsigned long ws, u32 info,
 						    gfp_t gfp)
 {
-	MA_STATE(mas, &kr->mt, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
 	const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
 	bool bitmap = info == leaf->info && kho_ranges_runs_bitmap(leaf);
 	unsigned int class = bitmap ? 0 : kho_ranges_runs_class(leaf->nr_runs);
@@ -582,7 +598,9 @@ static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 					       true);
 	}
 	grown->nr_folios = leaf->nr_folios;
-	if (mas_store_gfp(&mas, grown, gfp)) {
+	/* an index that has an entry takes another without allocating */
+	if (xa_is_err(xa_store(&kr->leaves, ws / KHO_RANGES_WINDOW_PAGES,
+			       grown, gfp))) {
 		kho_ranges_leaf_free(grown);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -590,6 +608,40 @@ static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 	kho_ranges_leaf_account(kr, grown, 1);
 	kho_ranges_leaf_free(leaf);
 	return grown;
+}
+
+/*
+ * Make the window at @ws, which holds nothing but range entries inside it,
+ * the leaf window of @leaf: the leaf into @kr->leaves, then the window's
+ * entry over it in the tree. On failure nothing changed.
+ */
+static int kho_ranges_leaf_insert(struct kho_ranges *kr, struct ma_state *mas,
+				  unsigned long ws, struct kho_ranges_leaf *leaf,
+				  gfp_t gfp)
+{
+	unsigned long idx = ws / KHO_RANGES_WINDOW_PAGES;
+	int ret;
+
+	ret = xa_err(xa_store(&kr->leaves, idx, leaf, gfp));
+	if (ret)
+		return ret;
+	mas_set_range(mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
+	ret = mas_store_gfp(mas, KHO_RANGES_LEAF, gfp);
+	if (ret) {
+		xa_erase(&kr->leaves, idx);
+		return ret;
+	}
+	kho_ranges_leaf_account(kr, leaf, 1);
+	return 0;
+}
+
+/* @leaf of window @ws has left the tree: drop it */
+static void kho_ranges_leaf_drop(struct kho_ranges *kr, unsigned long ws,
+				 struct kho_ranges_leaf *leaf)
+{
+	xa_erase(&kr->leaves, ws / KHO_RANGES_WINDOW_PAGES);
+	kho_ranges_leaf_account(kr, leaf, -1);
+	kho_ranges_leaf_free(leaf);
 }
 
 /*
@@ -863,14 +915,13 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 		if (ret < 0) {
 			/* the window as it was: neighbours lose what they grew into it */
 			mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
-			mas_store_gfp(&mas, leaf, gfp | __GFP_NOFAIL);
+			mas_store_gfp(&mas, KHO_RANGES_LEAF, gfp | __GFP_NOFAIL);
 			kr->nr_ranges = nr_ranges;
 			return ret;
 		}
 		p = last + 1;
 	}
-	kho_ranges_leaf_account(kr, leaf, -1);
-	kho_ranges_leaf_free(leaf);
+	kho_ranges_leaf_drop(kr, ws, leaf);
 	return 0;
 }
 
@@ -885,7 +936,8 @@ static int kho_ranges_dissolve_range(struct kho_ranges *kr, unsigned long pfn,
 	mas_for_each(&mas, entry, last) {
 		if (!kho_ranges_is_leaf(entry))
 			continue;
-		ret = kho_ranges_dissolve(kr, mas.index, entry, gfp);
+		ret = kho_ranges_dissolve(kr, mas.index,
+					  kho_ranges_leaf_at(kr, mas.index), gfp);
 		if (ret)
 			return ret;
 		mas_set(&mas, mas.index + KHO_RANGES_WINDOW_PAGES);
@@ -952,13 +1004,11 @@ static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
 		leaf->nr_folios += kho_ranges_run_folios(&run);
 	}
 	kho_ranges_hint_forget(kr);
-	mas_set_range(&mas, ws, we);
-	if (mas_store_gfp(&mas, leaf, gfp | __GFP_NOWARN)) {
+	if (kho_ranges_leaf_insert(kr, &mas, ws, leaf, gfp | __GFP_NOWARN)) {
 		kho_ranges_leaf_free(leaf);
 		return;
 	}
 	kr->nr_ranges -= nr;
-	kho_ranges_leaf_account(kr, leaf, 1);
 }
 
 /* can @leaf hold folios of @info: a run list, or a bitmap of @info? */
@@ -997,7 +1047,8 @@ static bool kho_ranges_taken(struct kho_ranges *kr, unsigned long pfn,
 		return true;
 	mas_for_each(&mas, entry, last)
 		if (!kho_ranges_is_leaf(entry) ||
-		    kho_ranges_leaf_any(entry, mas.index, max(pfn, mas.index),
+		    kho_ranges_leaf_any(kho_ranges_leaf_at(kr, mas.index),
+					mas.index, max(pfn, mas.index),
 					min(last, mas.last)))
 			return true;
 	return false;
@@ -1031,12 +1082,10 @@ static int kho_ranges_leaf_first(struct kho_ranges *kr, struct ma_state *mas,
 	leaf->nr_runs = 1;
 	leaf->nr_folios = (last - pfn + 1) >> kho_ranges_info_order(info);
 	kho_ranges_hint_forget(kr);
-	mas_set_range(mas, ws, we);
-	if (mas_store_gfp(mas, leaf, gfp)) {
+	if (kho_ranges_leaf_insert(kr, mas, ws, leaf, gfp)) {
 		kho_ranges_leaf_free(leaf);
 		return -ENOMEM;
 	}
-	kho_ranges_leaf_account(kr, leaf, 1);
 	kr->nr_pages += last - pfn + 1;
 	kr->hint_leaf = leaf;
 	kr->hint_ws = ws;
@@ -1075,42 +1124,43 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 			return ret;
 	}
 
-	/* one walk: a free gap that holds the range, or a leaf that takes it */
+	/* inside the window of a leaf that takes it: no walk of the tree */
+	ws = kho_ranges_window(pfn);
+	if (kr->nr_leaves && last < ws + KHO_RANGES_WINDOW_PAGES) {
+		leaf = kho_ranges_leaf_at(kr, ws);
+		if (leaf && kho_ranges_leaf_takes(leaf, info)) {
+			ret = kho_ranges_leaf_add(kr, leaf, ws, pfn, last, info,
+						  gfp);
+			if (ret <= 0)
+				return ret;
+		}
+	}
+
+	/* one walk: a free gap that holds the range */
 	entry = mas_walk(&mas);
-	if (mas.last >= last) {
-		if (!entry) {
-			ret = kho_ranges_leaf_first(kr, &mas, pfn, last, info,
-						    gfp);
-			if (ret <= 0)
-				return ret;
-			ret = kho_ranges_insert_gap(kr, &mas, pfn, nr_pages,
-						    info, gfp);
-			if (ret < 0)
-				return ret;
-			kr->nr_pages += nr_pages;
-			if (ret)
-				kho_ranges_maybe_leaf(kr, kho_ranges_window(pfn),
-						      gfp);
-			return 0;
-		}
-		if (kho_ranges_is_leaf(entry) &&
-		    kho_ranges_leaf_takes(entry, info)) {
-			ret = kho_ranges_leaf_add(kr, entry, mas.index, pfn,
-						  last, info, gfp);
-			if (ret <= 0)
-				return ret;
-		}
+	if (!entry && mas.last >= last) {
+		ret = kho_ranges_leaf_first(kr, &mas, pfn, last, info, gfp);
+		if (ret <= 0)
+			return ret;
+		ret = kho_ranges_insert_gap(kr, &mas, pfn, nr_pages, info, gfp);
+		if (ret < 0)
+			return ret;
+		kr->nr_pages += nr_pages;
+		if (ret)
+			kho_ranges_maybe_leaf(kr, ws, gfp);
+		return 0;
 	}
 
 	/* taken: a range, or a folio a leaf has */
 	leaf = NULL;
 	mas_set(&mas, pfn);
 	mas_for_each(&mas, entry, last) {
-		if (!kho_ranges_is_leaf(entry) ||
-		    kho_ranges_leaf_any(entry, mas.index, max(pfn, mas.index),
+		if (!kho_ranges_is_leaf(entry))
+			return -EEXIST;
+		leaf = kho_ranges_leaf_at(kr, mas.index);
+		if (kho_ranges_leaf_any(leaf, mas.index, max(pfn, mas.index),
 					min(last, mas.last)))
 			return -EEXIST;
-		leaf = entry;
 		ws = mas.index;
 		nr_leaves++;
 	}
@@ -1183,10 +1233,12 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 	struct kho_ranges_leaf *leaf, *grown;
 	unsigned long p, q, bit, end, nr;
 	unsigned int i;
+	void *entry;
 
-	mas_for_each(&mas, leaf, last) {
+	mas_for_each(&mas, entry, last) {
 		unsigned long ws = mas.index;
 
+		leaf = kho_ranges_leaf_at(kr, ws);
 		p = max(pfn, ws) - ws;
 		q = min(last, mas.last) - ws;
 		if (!leaf->class)
@@ -1202,9 +1254,10 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 	}
 
 	mas_set(&mas, pfn);
-	mas_for_each(&mas, leaf, last) {
+	mas_for_each(&mas, entry, last) {
 		unsigned long ws = mas.index;
 
+		leaf = kho_ranges_leaf_at(kr, ws);
 		p = max(pfn, ws) - ws;
 		q = min(last, mas.last) - ws;
 		if (leaf->class) {
@@ -1225,10 +1278,8 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 			continue;
 		/* an empty leaf that cannot be dropped now stays, preserving nothing */
 		mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
-		if (!mas_store_gfp(&mas, NULL, gfp | __GFP_NOWARN)) {
-			kho_ranges_leaf_account(kr, leaf, -1);
-			kho_ranges_leaf_free(leaf);
-		}
+		if (!mas_store_gfp(&mas, NULL, gfp | __GFP_NOWARN))
+			kho_ranges_leaf_drop(kr, ws, leaf);
 		mas_set(&mas, ws + KHO_RANGES_WINDOW_PAGES);
 	}
 	return 0;
@@ -1266,7 +1317,8 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 		if (mas.index > next)
 			return -ENOENT;
 		if (kho_ranges_is_leaf(entry)) {
-			ret = kho_ranges_leaf_cut(entry, mas.index, from, to);
+			ret = kho_ranges_leaf_cut(kho_ranges_leaf_at(kr, mas.index),
+						  mas.index, from, to);
 			if (ret)
 				return ret;
 			nr_leaves++;
@@ -1537,7 +1589,7 @@ EXPORT_SYMBOL_GPL(kho_ranges_unpreserve_page_array);
  * where they touch.
  */
 struct kho_ranges_iter {
-	const struct kho_ranges *kr;
+	struct kho_ranges *kr;
 	struct ma_state mas;
 	const struct kho_ranges_leaf *leaf;	/* leaf being scanned, at @ws */
 	unsigned long ws, bit;
@@ -1584,7 +1636,7 @@ static bool kho_ranges_iter_piece(struct kho_ranges_iter *it,
 		if (!entry)
 			return false;
 		if (kho_ranges_is_leaf(entry)) {
-			it->leaf = entry;
+			it->leaf = kho_ranges_leaf_at(it->kr, it->mas.index);
 			it->ws = it->mas.index;
 			it->bit = 0;
 			continue;
@@ -1679,7 +1731,7 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 		found = true;
 	}
 	mas_for_each(&mas, entry, PHYS_PFN(end)) {
-		const struct kho_ranges_leaf *leaf = entry;
+		const struct kho_ranges_leaf *leaf;
 		unsigned long rf, rl;
 		u32 ri;
 
@@ -1692,6 +1744,7 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 			break;
 		}
 		/* the run that holds the lowest preserved page */
+		leaf = kho_ranges_leaf_at(kr, mas.index);
 		if (!kho_ranges_leaf_next_run(leaf,
 					      max(PHYS_PFN(start), mas.index) -
 					      mas.index, &rf, &rl, &ri) ||
@@ -1960,7 +2013,8 @@ static void kho_ranges_out_walk(struct kho_ranges *kr, struct kho_ranges_out *o)
 					     mas.last - mas.index + 1,
 					     xa_to_value(entry));
 		else
-			kho_ranges_out_window(o, mas.index, entry);
+			kho_ranges_out_window(o, mas.index,
+					      kho_ranges_leaf_at(kr, mas.index));
 	}
 }
 
@@ -2239,14 +2293,14 @@ EXPORT_SYMBOL_GPL(kho_ranges_abort);
  */
 void kho_ranges_destroy(struct kho_ranges *kr)
 {
-	MA_STATE(mas, &kr->mt, 0, 0);
-	void *entry;
+	struct kho_ranges_leaf *leaf;
+	unsigned long idx;
 
 	kho_ranges_abort(kr);
 	mutex_lock(&kr->lock);
-	mas_for_each(&mas, entry, ULONG_MAX)
-		if (kho_ranges_is_leaf(entry))
-			kho_ranges_leaf_free(entry);
+	xa_for_each(&kr->leaves, idx, leaf)
+		kho_ranges_leaf_free(leaf);
+	xa_destroy(&kr->leaves);
 	__mt_destroy(&kr->mt);
 	kr->hint_leaf = NULL;
 	kr->hint_limit = 0;
