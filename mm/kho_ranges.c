@@ -1035,6 +1035,51 @@ static int kho_ranges_leaf_add(struct kho_ranges *kr,
 	return ret ?: 1;
 }
 
+/*
+ * Bitmap @leaf of window @ws is to take a folio of another info word: make
+ * it a run list with room for one run more, if its runs fit the largest.
+ * Best effort: NULL if they do not or there is no memory, and the caller
+ * turns the window into ranges instead.
+ */
+static struct kho_ranges_leaf *kho_ranges_leaf_unbitmap(struct kho_ranges *kr,
+							 struct kho_ranges_leaf *leaf,
+							 unsigned long ws,
+							 gfp_t gfp)
+{
+	unsigned long p = 0, first, last, nr = 0;
+	struct kho_ranges_leaf *list;
+	unsigned int class;
+	u32 info;
+
+	while (kho_ranges_leaf_next_run(leaf, p, &first, &last, &info)) {
+		nr++;
+		p = last + 1;
+	}
+	class = kho_ranges_runs_class(nr);
+	if (!class)
+		return NULL;
+	list = kho_ranges_leaf_alloc(leaf->info, class, gfp | __GFP_NOWARN);
+	if (!list)
+		return NULL;
+	p = 0;
+	while (kho_ranges_leaf_next_run(leaf, p, &first, &last, &info)) {
+		kho_ranges_runs(list)[list->nr_runs++] =
+			(struct kho_ranges_run){ first, last, info };
+		p = last + 1;
+	}
+	list->nr_folios = leaf->nr_folios;
+	/* an index that has an entry takes another without allocating */
+	if (xa_is_err(xa_store(&kr->leaves, ws / KHO_RANGES_WINDOW_PAGES, list,
+			       gfp))) {
+		kho_ranges_leaf_free(list);
+		return NULL;
+	}
+	kho_ranges_leaf_account(kr, leaf, -1);
+	kho_ranges_leaf_account(kr, list, 1);
+	kho_ranges_leaf_free(leaf);
+	return list;
+}
+
 /* is any page of [@pfn, @last] preserved, counting the hint's tail? */
 static bool kho_ranges_taken(struct kho_ranges *kr, unsigned long pfn,
 			     unsigned long last)
@@ -1165,13 +1210,20 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 		nr_leaves++;
 	}
 
-	/* inside one leaf that takes it: a run or bits to add */
-	if (nr_leaves == 1 && kho_ranges_leaf_takes(leaf, info) && pfn >= ws &&
-	    last < ws + KHO_RANGES_WINDOW_PAGES) {
-		ret = kho_ranges_leaf_add(kr, leaf, ws, pfn, last, info, gfp);
-		if (ret <= 0)
-			return ret;
-		nr_leaves = 0;
+	/*
+	 * Inside one leaf: a run or bits to add, once a bitmap of another
+	 * info word is a run list
+	 */
+	if (nr_leaves == 1 && pfn >= ws && last < ws + KHO_RANGES_WINDOW_PAGES) {
+		if (!kho_ranges_leaf_takes(leaf, info))
+			leaf = kho_ranges_leaf_unbitmap(kr, leaf, ws, gfp) ?: leaf;
+		if (kho_ranges_leaf_takes(leaf, info)) {
+			ret = kho_ranges_leaf_add(kr, leaf, ws, pfn, last, info,
+						  gfp);
+			if (ret <= 0)
+				return ret;
+			nr_leaves = 0;
+		}
 	}
 	if (nr_leaves) {
 		ret = kho_ranges_dissolve_range(kr, pfn, last, gfp);

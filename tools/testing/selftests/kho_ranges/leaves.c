@@ -197,10 +197,10 @@ TEST_F(leaves, overlap_is_checked_on_bits)
 
 /*
  * A run list takes runs of any info word; a bitmap takes only its own, and
- * another one in a hole turns it back into ranges, which make a run list
- * again: 41 runs of two info words.
+ * another one in a hole makes it a run list of its runs and that one: 41
+ * runs of two info words.
  */
-TEST_F(leaves, another_info_word_dissolves_a_bitmap)
+TEST_F(leaves, another_info_word_makes_a_bitmap_a_run_list)
 {
 	struct kr_ranges rs;
 	unsigned long i;
@@ -220,7 +220,7 @@ TEST_F(leaves, another_info_word_dissolves_a_bitmap)
 					   1));
 	ASSERT_EQ(0, self->kr.nr_leaves);
 
-	/* W: 40 of a are a bitmap, and b in a hole dissolves it */
+	/* W: 40 of a are a bitmap, and b in a hole makes it a run list */
 	ASSERT_EQ(0, leaves_fill(&self->kr, 40));
 	ASSERT_EQ(1, self->kr.nr_bitmap_leaves);
 	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 1), 1,
@@ -235,6 +235,32 @@ TEST_F(leaves, another_info_word_dissolves_a_bitmap)
 	ASSERT_EQ(kr_pfn(W + 1), rs.r[1].pfn);
 	ASSERT_EQ(KR_TAG(2), rs.r[1].info);
 	ASSERT_EQ(kr_pfn(W + 78), rs.r[40].pfn);
+	kr_ranges_free(&rs);
+}
+
+/*
+ * A bitmap of more runs than the largest run list holds cannot take
+ * another info word as a run list: b in a hole of 2048 a turns the window
+ * into ranges, 2049 of them, and a window of so many entries of two info
+ * words stays ranges.
+ */
+TEST_F(leaves, another_info_word_in_a_crowded_bitmap_makes_ranges)
+{
+	struct kr_ranges rs;
+
+	ASSERT_EQ(0, leaves_fill(&self->kr, 2048));
+	ASSERT_EQ(1, self->kr.nr_bitmap_leaves);
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 1), 1,
+					 KR_TAG(2)));
+	ASSERT_EQ(0, self->kr.nr_leaves);
+	ASSERT_EQ(2049, self->kr.nr_ranges);
+	ASSERT_EQ(2049, self->kr.nr_pages);
+	rs = kr_collect(&self->kr);
+	ASSERT_EQ(2049, rs.nr);
+	ASSERT_EQ(kr_pfn(W + 1), rs.r[1].pfn);
+	ASSERT_EQ(KR_TAG(2), rs.r[1].info);
+	ASSERT_EQ(kr_pfn(W + 4094), rs.r[2048].pfn);
+	ASSERT_EQ(A, rs.r[2048].info);
 	kr_ranges_free(&rs);
 }
 
