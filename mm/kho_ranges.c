@@ -680,18 +680,21 @@ static unsigned long kho_ranges_entry_last(const struct kho_ranges *kr,
  * after it, which the maple tree usually does in place; on -ENOMEM nothing
  * changed and the tail is still the hint's.
  */
-static int kho_ranges_settle(struct kho_ranges *kr, gfp_t gfp)
+static int __kho_ranges_settle(struct kho_ranges *kr, gfp_t gfp)
 {
 	MA_STATE(mas, &kr->mt, kr->hint_start, kr->hint_end);
 	int ret;
 
-	if (!kho_ranges_tail(kr))
-		return 0;
 	ret = mas_store_gfp(&mas, xa_mk_value(kr->hint_info), gfp);
 	if (ret)
 		return ret;
 	kr->hint_stored = kr->hint_end;
 	return 0;
+}
+
+static int kho_ranges_settle(struct kho_ranges *kr, gfp_t gfp)
+{
+	return kho_ranges_tail(kr) ? __kho_ranges_settle(kr, gfp) : 0;
 }
 
 /*
@@ -1137,49 +1140,22 @@ static int kho_ranges_leaf_first(struct kho_ranges *kr, struct ma_state *mas,
 	return 0;
 }
 
-static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
-				 unsigned long nr_pages, u32 info, gfp_t gfp)
+/*
+ * __kho_ranges_preserve() past its shortcuts: the folio goes in through the
+ * tree. Kept out of line so that a folio that a shortcut takes costs no
+ * maple state.
+ */
+static noinline int kho_ranges_preserve_tree(struct kho_ranges *kr,
+					     unsigned long pfn,
+					     unsigned long nr_pages, u32 info,
+					     gfp_t gfp)
 {
 	MA_STATE(mas, &kr->mt, pfn, pfn);
-	unsigned long last = pfn + nr_pages - 1, ws = 0;
-	struct kho_ranges_leaf *leaf = NULL;
+	unsigned long last = pfn + nr_pages - 1, ws = kho_ranges_window(pfn);
+	struct kho_ranges_leaf *leaf;
 	unsigned int nr_leaves = 0;
 	void *entry;
 	int ret;
-
-	lockdep_assert_held(&kr->lock);
-
-	if (kr->finalized)
-		return -EBUSY;
-
-	/* right after the range the last call stored: grow it */
-	if (kho_ranges_extend_hint(kr, pfn, last, info))
-		return 0;
-	ret = kho_ranges_settle(kr, gfp);
-	if (ret)
-		return kho_ranges_taken(kr, pfn, last) ? -EEXIST : ret;
-
-	/* the leaf the last call added to, if the folio is its again */
-	leaf = kr->hint_leaf;
-	if (leaf && kho_ranges_leaf_takes(leaf, info) && pfn >= kr->hint_ws &&
-	    last < kr->hint_ws + KHO_RANGES_WINDOW_PAGES) {
-		ret = kho_ranges_leaf_add(kr, leaf, kr->hint_ws, pfn, last,
-					  info, gfp);
-		if (ret <= 0)
-			return ret;
-	}
-
-	/* inside the window of a leaf that takes it: no walk of the tree */
-	ws = kho_ranges_window(pfn);
-	if (kr->nr_leaves && last < ws + KHO_RANGES_WINDOW_PAGES) {
-		leaf = kho_ranges_leaf_at(kr, ws);
-		if (leaf && kho_ranges_leaf_takes(leaf, info)) {
-			ret = kho_ranges_leaf_add(kr, leaf, ws, pfn, last, info,
-						  gfp);
-			if (ret <= 0)
-				return ret;
-		}
-	}
 
 	/* one walk: a free gap that holds the range */
 	entry = mas_walk(&mas);
@@ -1238,6 +1214,49 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 	if (ret)
 		kho_ranges_maybe_leaf(kr, kho_ranges_window(pfn), gfp);
 	return 0;
+}
+
+static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
+				 unsigned long nr_pages, u32 info, gfp_t gfp)
+{
+	unsigned long last = pfn + nr_pages - 1, ws;
+	struct kho_ranges_leaf *leaf;
+	int ret;
+
+	lockdep_assert_held(&kr->lock);
+
+	if (kr->finalized)
+		return -EBUSY;
+
+	/* right after the range the last call stored: grow it */
+	if (kho_ranges_extend_hint(kr, pfn, last, info))
+		return 0;
+	ret = kho_ranges_settle(kr, gfp);
+	if (ret)
+		return kho_ranges_taken(kr, pfn, last) ? -EEXIST : ret;
+
+	/* the leaf the last call added to, if the folio is its again */
+	leaf = kr->hint_leaf;
+	if (leaf && kho_ranges_leaf_takes(leaf, info) && pfn >= kr->hint_ws &&
+	    last < kr->hint_ws + KHO_RANGES_WINDOW_PAGES) {
+		ret = kho_ranges_leaf_add(kr, leaf, kr->hint_ws, pfn, last,
+					  info, gfp);
+		if (ret <= 0)
+			return ret;
+	}
+
+	/* inside the window of a leaf that takes it: no walk of the tree */
+	ws = kho_ranges_window(pfn);
+	if (kr->nr_leaves && last < ws + KHO_RANGES_WINDOW_PAGES) {
+		leaf = kho_ranges_leaf_at(kr, ws);
+		if (leaf && kho_ranges_leaf_takes(leaf, info)) {
+			ret = kho_ranges_leaf_add(kr, leaf, ws, pfn, last, info,
+						  gfp);
+			if (ret <= 0)
+				return ret;
+		}
+	}
+	return kho_ranges_preserve_tree(kr, pfn, nr_pages, info, gfp);
 }
 
 /**
