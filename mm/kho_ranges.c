@@ -331,17 +331,20 @@ static unsigned int kho_ranges_runs_find(const struct kho_ranges_leaf *leaf,
 					 unsigned long p)
 {
 	const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
-	unsigned int lo = 0, hi = leaf->nr_runs;
+	unsigned int lo = 0, n = leaf->nr_runs;
 
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
+	/*
+	 * Halve the span without a branch on the runs: the folios of a
+	 * scattered window land anywhere in it, and a mispredicted branch
+	 * per step cost more than the search's instructions.
+	 */
+	while (n > 1) {
+		unsigned int half = n / 2;
 
-		if (runs[mid].last < p)
-			lo = mid + 1;
-		else
-			hi = mid;
+		lo += (runs[lo + half - 1].last < p) * half;
+		n -= half;
 	}
-	return lo;
+	return lo + (n && runs[lo].last < p);
 }
 
 /*
