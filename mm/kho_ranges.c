@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/printk.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
@@ -2078,18 +2079,27 @@ static void kho_ranges_out_window(struct kho_ranges_out *o, unsigned long ws,
 static void kho_ranges_out_walk(struct kho_ranges *kr, struct kho_ranges_out *o)
 {
 	MA_STATE(mas, &kr->mt, 0, 0);
+	XA_STATE(xas, &kr->leaves, 0);
+	struct kho_ranges_leaf *leaf;
 	void *entry;
 
 	lockdep_assert_held(&kr->lock);
+	rcu_read_lock();
 	mas_for_each(&mas, entry, ULONG_MAX) {
-		if (!kho_ranges_is_leaf(entry))
+		if (!kho_ranges_is_leaf(entry)) {
 			kho_ranges_out_range(o, mas.index,
 					     mas.last - mas.index + 1,
 					     xa_to_value(entry));
-		else
-			kho_ranges_out_window(o, mas.index,
-					      kho_ranges_leaf_at(kr, mas.index));
+			continue;
+		}
+		/* the leaves, in the order of their windows: the next one */
+		leaf = xas_find(&xas, ULONG_MAX);
+		if (WARN_ON_ONCE(xas.xa_index !=
+				 mas.index / KHO_RANGES_WINDOW_PAGES))
+			leaf = kho_ranges_leaf_at(kr, mas.index);
+		kho_ranges_out_window(o, mas.index, leaf);
 	}
+	rcu_read_unlock();
 }
 
 /* move the bitmap records and words down behind the range records */
