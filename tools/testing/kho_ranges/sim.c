@@ -328,6 +328,9 @@ static size_t sim_cache_take(struct sim_cache *c, gfp_t gfp, size_t nr,
 		c->free = *(void **)c->free;
 	}
 	c->nr_free -= i;
+	/* as SLUB's prefetch_freepointer(): the next pop's load is under way */
+	if (c->free)
+		__builtin_prefetch(c->free);
 	sim_cache_unlock(c);
 	for (nr = 0; nr < i; nr++)
 		if (gfp & __GFP_ZERO)
