@@ -135,7 +135,6 @@ struct kb_ctx {
 	struct kho_baseline_handover h;
 	struct kho_baseline_stats st;
 	long slab_delta;
-	long xa_delta;		/* of them, xarray nodes */
 	unsigned long long sum;
 	int err;
 };
@@ -231,7 +230,7 @@ static void kb_setup_ranges_preserve(struct kb_ctx *c)
 static noinline void kb_ir_preserve_ranges(struct kb_ctx *c)
 {
 	const struct kb_workload *w = c->w;
-	long before = kho_sim_slab_objects(), xa_before = kho_sim_xa_nodes();
+	long before = kho_sim_slab_objects();
 	unsigned long i;
 
 	if (w->nr_areas) {
@@ -252,7 +251,6 @@ static noinline void kb_ir_preserve_ranges(struct kb_ctx *c)
 		}
 	}
 	c->slab_delta = kho_sim_slab_objects() - before;
-	c->xa_delta = kho_sim_xa_nodes() - xa_before;
 }
 
 static void kb_setup_ranges_serialize(struct kb_ctx *c)
@@ -703,14 +701,11 @@ static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 	if (c->err)
 		return kb_fail(c, "kho_ranges preserve");
 	/*
-	 * Slab objects are maple nodes, the leaf index's xarray nodes and
-	 * leaves; a leaf is counted at its own size (a kmem_cache object:
-	 * its header and bitmap or runs).
+	 * Slab objects are maple nodes and leaves; a leaf is counted at its
+	 * own size (a kmem_cache object: its header and bitmap).
 	 */
-	proto.tracker_bytes = (c->slab_delta - c->xa_delta - c->kr.nr_leaves) *
-			      sizeof(struct maple_node) +
-			      c->xa_delta * sizeof(struct xa_node) +
-			      c->kr.leaf_bytes;
+	proto.tracker_bytes = (c->slab_delta - c->kr.nr_leaves) *
+			      sizeof(struct maple_node) + c->kr.leaf_bytes;
 
 	proto.serialize = kb_measure(cfg, kb_setup_ranges_serialize,
 				     kb_ir_serialize_ranges, c);

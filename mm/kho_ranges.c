@@ -16,7 +16,6 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/printk.h>
-#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
@@ -87,7 +86,6 @@ void kho_ranges_init(struct kho_ranges *kr)
 	mutex_init(&kr->lock);
 	mt_init_flags(&kr->mt, MT_FLAGS_LOCK_EXTERN);
 	mt_set_external_lock(&kr->mt, &kr->lock);
-	xa_init(&kr->leaves);
 }
 EXPORT_SYMBOL_GPL(kho_ranges_init);
 
@@ -150,25 +148,9 @@ static struct kmem_cache *kho_ranges_leaf_caches[KHO_RANGES_LEAF_MAX_ORDER + 1 +
 						 KHO_RANGES_RUNS_CLASSES];
 static DEFINE_MUTEX(kho_ranges_leaf_caches_lock);
 
-/*
- * A leaf window's entry in the maple tree, the same for every leaf: the
- * leaf itself is in @kr->leaves at the window's index. A folio's leaf is
- * found there by one xa_load() instead of a walk of the maple tree, and a
- * leaf that grows is replaced there without a tree store.
- */
-static const unsigned long kho_ranges_leaf_window;
-#define KHO_RANGES_LEAF		((void *)&kho_ranges_leaf_window)
-
 static bool kho_ranges_is_leaf(const void *entry)
 {
-	return entry == KHO_RANGES_LEAF;
-}
-
-/* the leaf of the window at @ws, or NULL */
-static struct kho_ranges_leaf *kho_ranges_leaf_at(struct kho_ranges *kr,
-						  unsigned long ws)
-{
-	return xa_load(&kr->leaves, ws / KHO_RANGES_WINDOW_PAGES);
+	return entry && !xa_is_value(entry);
 }
 
 static unsigned long kho_ranges_leaf_nbits(u32 info)
@@ -569,15 +551,16 @@ static bool kho_ranges_runs_bitmap(const struct kho_ranges_leaf *leaf)
 /*
  * Give run list @leaf of window @ws room for one run more, of @info: the
  * next size of run list, or a bitmap if its runs and @info are all one
- * info word and the runs too many. The new leaf takes its place in
- * @kr->leaves; the maple tree does not change. ERR_PTR(-E2BIG) if it is
- * the largest run list of several info words; ERR_PTR(-ENOMEM).
+ * info word and the runs too many. The new leaf takes its place in the tree, an exact fit that
+ * allocates no node. ERR_PTR(-E2BIG) if it is the largest run list of
+ * several info words; ERR_PTR(-ENOMEM).
  */
 static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 						    struct kho_ranges_leaf *leaf,
 						    unsigned long ws, u32 info,
 						    gfp_t gfp)
 {
+	MA_STATE(mas, &kr->mt, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
 	const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
 	bool bitmap = info == leaf->info && kho_ranges_runs_bitmap(leaf);
 	unsigned int class = bitmap ? 0 : kho_ranges_runs_class(leaf->nr_runs);
@@ -602,9 +585,7 @@ static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 					       true);
 	}
 	grown->nr_folios = leaf->nr_folios;
-	/* an index that has an entry takes another without allocating */
-	if (xa_is_err(xa_store(&kr->leaves, ws / KHO_RANGES_WINDOW_PAGES,
-			       grown, gfp))) {
+	if (mas_store_gfp(&mas, grown, gfp)) {
 		kho_ranges_leaf_free(grown);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -612,40 +593,6 @@ static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 	kho_ranges_leaf_account(kr, grown, 1);
 	kho_ranges_leaf_free(leaf);
 	return grown;
-}
-
-/*
- * Make the window at @ws, which holds nothing but range entries inside it,
- * the leaf window of @leaf: the leaf into @kr->leaves, then the window's
- * entry over it in the tree. On failure nothing changed.
- */
-static int kho_ranges_leaf_insert(struct kho_ranges *kr, struct ma_state *mas,
-				  unsigned long ws, struct kho_ranges_leaf *leaf,
-				  gfp_t gfp)
-{
-	unsigned long idx = ws / KHO_RANGES_WINDOW_PAGES;
-	int ret;
-
-	ret = xa_err(xa_store(&kr->leaves, idx, leaf, gfp));
-	if (ret)
-		return ret;
-	mas_set_range(mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
-	ret = mas_store_gfp(mas, KHO_RANGES_LEAF, gfp);
-	if (ret) {
-		xa_erase(&kr->leaves, idx);
-		return ret;
-	}
-	kho_ranges_leaf_account(kr, leaf, 1);
-	return 0;
-}
-
-/* @leaf of window @ws has left the tree: drop it */
-static void kho_ranges_leaf_drop(struct kho_ranges *kr, unsigned long ws,
-				 struct kho_ranges_leaf *leaf)
-{
-	xa_erase(&kr->leaves, ws / KHO_RANGES_WINDOW_PAGES);
-	kho_ranges_leaf_account(kr, leaf, -1);
-	kho_ranges_leaf_free(leaf);
 }
 
 /*
@@ -922,13 +869,14 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 		if (ret < 0) {
 			/* the window as it was: neighbours lose what they grew into it */
 			mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
-			mas_store_gfp(&mas, KHO_RANGES_LEAF, gfp | __GFP_NOFAIL);
+			mas_store_gfp(&mas, leaf, gfp | __GFP_NOFAIL);
 			kr->nr_ranges = nr_ranges;
 			return ret;
 		}
 		p = last + 1;
 	}
-	kho_ranges_leaf_drop(kr, ws, leaf);
+	kho_ranges_leaf_account(kr, leaf, -1);
+	kho_ranges_leaf_free(leaf);
 	return 0;
 }
 
@@ -943,8 +891,7 @@ static int kho_ranges_dissolve_range(struct kho_ranges *kr, unsigned long pfn,
 	mas_for_each(&mas, entry, last) {
 		if (!kho_ranges_is_leaf(entry))
 			continue;
-		ret = kho_ranges_dissolve(kr, mas.index,
-					  kho_ranges_leaf_at(kr, mas.index), gfp);
+		ret = kho_ranges_dissolve(kr, mas.index, entry, gfp);
 		if (ret)
 			return ret;
 		mas_set(&mas, mas.index + KHO_RANGES_WINDOW_PAGES);
@@ -1011,11 +958,13 @@ static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
 		leaf->nr_folios += kho_ranges_run_folios(&run);
 	}
 	kho_ranges_hint_forget(kr);
-	if (kho_ranges_leaf_insert(kr, &mas, ws, leaf, gfp | __GFP_NOWARN)) {
+	mas_set_range(&mas, ws, we);
+	if (mas_store_gfp(&mas, leaf, gfp | __GFP_NOWARN)) {
 		kho_ranges_leaf_free(leaf);
 		return;
 	}
 	kr->nr_ranges -= nr;
+	kho_ranges_leaf_account(kr, leaf, 1);
 }
 
 /* can @leaf hold folios of @info: a run list, or a bitmap of @info? */
@@ -1053,6 +1002,7 @@ static struct kho_ranges_leaf *kho_ranges_leaf_unbitmap(struct kho_ranges *kr,
 							 unsigned long ws,
 							 gfp_t gfp)
 {
+	MA_STATE(mas, &kr->mt, ws, ws);
 	unsigned long p = 0, first, last, nr = 0;
 	struct kho_ranges_leaf *list;
 	unsigned int class;
@@ -1075,9 +1025,9 @@ static struct kho_ranges_leaf *kho_ranges_leaf_unbitmap(struct kho_ranges *kr,
 		p = last + 1;
 	}
 	list->nr_folios = leaf->nr_folios;
-	/* an index that has an entry takes another without allocating */
-	if (xa_is_err(xa_store(&kr->leaves, ws / KHO_RANGES_WINDOW_PAGES, list,
-			       gfp))) {
+	/* in the leaf's place in the tree, an exact fit: no node to allocate */
+	mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
+	if (mas_store_gfp(&mas, list, gfp)) {
 		kho_ranges_leaf_free(list);
 		return NULL;
 	}
@@ -1099,8 +1049,7 @@ static bool kho_ranges_taken(struct kho_ranges *kr, unsigned long pfn,
 		return true;
 	mas_for_each(&mas, entry, last)
 		if (!kho_ranges_is_leaf(entry) ||
-		    kho_ranges_leaf_any(kho_ranges_leaf_at(kr, mas.index),
-					mas.index, max(pfn, mas.index),
+		    kho_ranges_leaf_any(entry, mas.index, max(pfn, mas.index),
 					min(last, mas.last)))
 			return true;
 	return false;
@@ -1134,10 +1083,12 @@ static int kho_ranges_leaf_first(struct kho_ranges *kr, struct ma_state *mas,
 	leaf->nr_runs = 1;
 	leaf->nr_folios = (last - pfn + 1) >> kho_ranges_info_order(info);
 	kho_ranges_hint_forget(kr);
-	if (kho_ranges_leaf_insert(kr, mas, ws, leaf, gfp)) {
+	mas_set_range(mas, ws, we);
+	if (mas_store_gfp(mas, leaf, gfp)) {
 		kho_ranges_leaf_free(leaf);
 		return -ENOMEM;
 	}
+	kho_ranges_leaf_account(kr, leaf, 1);
 	kr->nr_pages += last - pfn + 1;
 	kr->hint_leaf = leaf;
 	kr->hint_ws = ws;
@@ -1161,31 +1112,41 @@ static noinline int kho_ranges_preserve_tree(struct kho_ranges *kr,
 	void *entry;
 	int ret;
 
-	/* one walk: a free gap that holds the range */
+	/* one walk: a free gap that holds the range, or a leaf that takes it */
 	entry = mas_walk(&mas);
-	if (!entry && mas.last >= last) {
-		ret = kho_ranges_leaf_first(kr, &mas, pfn, last, info, gfp);
-		if (ret <= 0)
-			return ret;
-		ret = kho_ranges_insert_gap(kr, &mas, pfn, nr_pages, info, gfp);
-		if (ret < 0)
-			return ret;
-		kr->nr_pages += nr_pages;
-		if (ret)
-			kho_ranges_maybe_leaf(kr, ws, gfp);
-		return 0;
+	if (mas.last >= last) {
+		if (!entry) {
+			ret = kho_ranges_leaf_first(kr, &mas, pfn, last, info,
+						    gfp);
+			if (ret <= 0)
+				return ret;
+			ret = kho_ranges_insert_gap(kr, &mas, pfn, nr_pages,
+						    info, gfp);
+			if (ret < 0)
+				return ret;
+			kr->nr_pages += nr_pages;
+			if (ret)
+				kho_ranges_maybe_leaf(kr, ws, gfp);
+			return 0;
+		}
+		if (kho_ranges_is_leaf(entry) &&
+		    kho_ranges_leaf_takes(entry, info)) {
+			ret = kho_ranges_leaf_add(kr, entry, mas.index, pfn,
+						  last, info, gfp);
+			if (ret <= 0)
+				return ret;
+		}
 	}
 
 	/* taken: a range, or a folio a leaf has */
 	leaf = NULL;
 	mas_set(&mas, pfn);
 	mas_for_each(&mas, entry, last) {
-		if (!kho_ranges_is_leaf(entry))
-			return -EEXIST;
-		leaf = kho_ranges_leaf_at(kr, mas.index);
-		if (kho_ranges_leaf_any(leaf, mas.index, max(pfn, mas.index),
+		if (!kho_ranges_is_leaf(entry) ||
+		    kho_ranges_leaf_any(entry, mas.index, max(pfn, mas.index),
 					min(last, mas.last)))
 			return -EEXIST;
+		leaf = entry;
 		ws = mas.index;
 		nr_leaves++;
 	}
@@ -1223,7 +1184,7 @@ static noinline int kho_ranges_preserve_tree(struct kho_ranges *kr,
 static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 				 unsigned long nr_pages, u32 info, gfp_t gfp)
 {
-	unsigned long last = pfn + nr_pages - 1, ws;
+	unsigned long last = pfn + nr_pages - 1;
 	struct kho_ranges_leaf *leaf;
 	int ret;
 
@@ -1249,17 +1210,6 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 			return ret;
 	}
 
-	/* inside the window of a leaf that takes it: no walk of the tree */
-	ws = kho_ranges_window(pfn);
-	if (kr->nr_leaves && last < ws + KHO_RANGES_WINDOW_PAGES) {
-		leaf = kho_ranges_leaf_at(kr, ws);
-		if (leaf && kho_ranges_leaf_takes(leaf, info)) {
-			ret = kho_ranges_leaf_add(kr, leaf, ws, pfn, last, info,
-						  gfp);
-			if (ret <= 0)
-				return ret;
-		}
-	}
 	return kho_ranges_preserve_tree(kr, pfn, nr_pages, info, gfp);
 }
 
@@ -1308,12 +1258,10 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 	struct kho_ranges_leaf *leaf, *grown;
 	unsigned long p, q, bit, end, nr;
 	unsigned int i;
-	void *entry;
 
-	mas_for_each(&mas, entry, last) {
+	mas_for_each(&mas, leaf, last) {
 		unsigned long ws = mas.index;
 
-		leaf = kho_ranges_leaf_at(kr, ws);
 		p = max(pfn, ws) - ws;
 		q = min(last, mas.last) - ws;
 		if (!leaf->class)
@@ -1329,10 +1277,9 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 	}
 
 	mas_set(&mas, pfn);
-	mas_for_each(&mas, entry, last) {
+	mas_for_each(&mas, leaf, last) {
 		unsigned long ws = mas.index;
 
-		leaf = kho_ranges_leaf_at(kr, ws);
 		p = max(pfn, ws) - ws;
 		q = min(last, mas.last) - ws;
 		if (leaf->class) {
@@ -1353,8 +1300,10 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 			continue;
 		/* an empty leaf that cannot be dropped now stays, preserving nothing */
 		mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
-		if (!mas_store_gfp(&mas, NULL, gfp | __GFP_NOWARN))
-			kho_ranges_leaf_drop(kr, ws, leaf);
+		if (!mas_store_gfp(&mas, NULL, gfp | __GFP_NOWARN)) {
+			kho_ranges_leaf_account(kr, leaf, -1);
+			kho_ranges_leaf_free(leaf);
+		}
 		mas_set(&mas, ws + KHO_RANGES_WINDOW_PAGES);
 	}
 	return 0;
@@ -1392,8 +1341,7 @@ static int __kho_ranges_unpreserve(struct kho_ranges *kr, unsigned long pfn,
 		if (mas.index > next)
 			return -ENOENT;
 		if (kho_ranges_is_leaf(entry)) {
-			ret = kho_ranges_leaf_cut(kho_ranges_leaf_at(kr, mas.index),
-						  mas.index, from, to);
+			ret = kho_ranges_leaf_cut(entry, mas.index, from, to);
 			if (ret)
 				return ret;
 			nr_leaves++;
@@ -1664,7 +1612,7 @@ EXPORT_SYMBOL_GPL(kho_ranges_unpreserve_page_array);
  * where they touch.
  */
 struct kho_ranges_iter {
-	struct kho_ranges *kr;
+	const struct kho_ranges *kr;
 	struct ma_state mas;
 	const struct kho_ranges_leaf *leaf;	/* leaf being scanned, at @ws */
 	unsigned long ws, bit;
@@ -1711,7 +1659,7 @@ static bool kho_ranges_iter_piece(struct kho_ranges_iter *it,
 		if (!entry)
 			return false;
 		if (kho_ranges_is_leaf(entry)) {
-			it->leaf = kho_ranges_leaf_at(it->kr, it->mas.index);
+			it->leaf = entry;
 			it->ws = it->mas.index;
 			it->bit = 0;
 			continue;
@@ -1806,7 +1754,7 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 		found = true;
 	}
 	mas_for_each(&mas, entry, PHYS_PFN(end)) {
-		const struct kho_ranges_leaf *leaf;
+		const struct kho_ranges_leaf *leaf = entry;
 		unsigned long rf, rl;
 		u32 ri;
 
@@ -1819,7 +1767,6 @@ bool kho_ranges_find_overlap(struct kho_ranges *kr, phys_addr_t start,
 			break;
 		}
 		/* the run that holds the lowest preserved page */
-		leaf = kho_ranges_leaf_at(kr, mas.index);
 		if (!kho_ranges_leaf_next_run(leaf,
 					      max(PHYS_PFN(start), mas.index) -
 					      mas.index, &rf, &rl, &ri) ||
@@ -2079,27 +2026,17 @@ static void kho_ranges_out_window(struct kho_ranges_out *o, unsigned long ws,
 static void kho_ranges_out_walk(struct kho_ranges *kr, struct kho_ranges_out *o)
 {
 	MA_STATE(mas, &kr->mt, 0, 0);
-	XA_STATE(xas, &kr->leaves, 0);
-	struct kho_ranges_leaf *leaf;
 	void *entry;
 
 	lockdep_assert_held(&kr->lock);
-	rcu_read_lock();
 	mas_for_each(&mas, entry, ULONG_MAX) {
-		if (!kho_ranges_is_leaf(entry)) {
+		if (!kho_ranges_is_leaf(entry))
 			kho_ranges_out_range(o, mas.index,
 					     mas.last - mas.index + 1,
 					     xa_to_value(entry));
-			continue;
-		}
-		/* the leaves, in the order of their windows: the next one */
-		leaf = xas_find(&xas, ULONG_MAX);
-		if (WARN_ON_ONCE(xas.xa_index !=
-				 mas.index / KHO_RANGES_WINDOW_PAGES))
-			leaf = kho_ranges_leaf_at(kr, mas.index);
-		kho_ranges_out_window(o, mas.index, leaf);
+		else
+			kho_ranges_out_window(o, mas.index, entry);
 	}
-	rcu_read_unlock();
 }
 
 /* move the bitmap records and words down behind the range records */
@@ -2377,14 +2314,14 @@ EXPORT_SYMBOL_GPL(kho_ranges_abort);
  */
 void kho_ranges_destroy(struct kho_ranges *kr)
 {
-	struct kho_ranges_leaf *leaf;
-	unsigned long idx;
+	MA_STATE(mas, &kr->mt, 0, 0);
+	void *entry;
 
 	kho_ranges_abort(kr);
 	mutex_lock(&kr->lock);
-	xa_for_each(&kr->leaves, idx, leaf)
-		kho_ranges_leaf_free(leaf);
-	xa_destroy(&kr->leaves);
+	mas_for_each(&mas, entry, ULONG_MAX)
+		if (kho_ranges_is_leaf(entry))
+			kho_ranges_leaf_free(entry);
 	__mt_destroy(&kr->mt);
 	kr->hint_leaf = NULL;
 	kr->hint_limit = 0;

@@ -10,7 +10,6 @@
 #include <linux/types.h>
 #include <linux/maple_tree.h>
 #include <linux/mutex.h>
-#include <linux/xarray.h>
 #include <linux/kho_ranges_abi.h>
 
 struct page;
@@ -19,14 +18,13 @@ struct folio;
 /**
  * struct kho_ranges - tracker of the memory this kernel preserves
  * @mt:        maple tree keyed by PFN; each entry covers one coalesced range
- *             and is xa_mk_value(info word), or one window of a leaf.
- * @leaves:    the leaves, indexed by window (mm/kho_ranges.c, "Leaves").
+ *             and is xa_mk_value(info word).
  * @lock:      external lock of @mt; serializes all writers and the
  *             serializer. Preserve and unpreserve may sleep.
  * @nr_ranges: number of range entries in @mt.
  * @nr_pages:  number of preserved pages.
- * @nr_leaves: number of leaves: windows of pages whose folios are runs
- *             of a run list or bits of a bitmap.
+ * @nr_leaves: number of leaves in @mt: windows of pages whose folios are
+ *             bits of a bitmap (mm/kho_ranges.c, "Leaves").
  * @nr_bitmap_leaves: how many of them are bitmaps; the others are run
  *             lists.
  * @leaf_bytes: memory of the leaves.
@@ -61,7 +59,6 @@ struct folio;
  */
 struct kho_ranges {
 	struct maple_tree mt;
-	struct xarray leaves;
 	struct mutex lock;
 	unsigned long nr_ranges;
 	unsigned long nr_pages;

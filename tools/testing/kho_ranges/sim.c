@@ -270,7 +270,6 @@ static struct sim_cache {
 	unsigned int size;
 	int lock;
 	void *free;		/* linked through each object's first word */
-	unsigned long nr_free;
 } sim_caches[SIM_CACHES];
 
 struct kmem_cache *__wrap_kmem_cache_create(const char *name,
@@ -327,7 +326,6 @@ static size_t sim_cache_take(struct sim_cache *c, gfp_t gfp, size_t nr,
 		list[i] = c->free;
 		c->free = *(void **)c->free;
 	}
-	c->nr_free -= i;
 	/* as SLUB's prefetch_freepointer(): the next pop's load is under way */
 	if (c->free)
 		__builtin_prefetch(c->free);
@@ -348,7 +346,6 @@ static void sim_cache_put(struct sim_cache *c, size_t nr, void **list)
 		*(void **)list[i] = c->free;
 		c->free = list[i];
 	}
-	c->nr_free += nr;
 	sim_cache_unlock(c);
 	__atomic_sub_fetch(&nr_allocated, (int)nr, __ATOMIC_RELAXED);
 }
@@ -422,17 +419,4 @@ void __wrap_kmem_cache_free_bulk(struct kmem_cache *cachep, size_t size,
 unsigned long kho_sim_slab_objects(void)
 {
 	return __atomic_load_n(&nr_allocated, __ATOMIC_RELAXED);
-}
-
-unsigned long kho_sim_xa_nodes(void)
-{
-	struct sim_cache *c = sim_cache(radix_tree_node_cachep);
-	unsigned long parked = 0;
-
-	if (c) {
-		sim_cache_lock(c);
-		parked = c->nr_free;
-		sim_cache_unlock(c);
-	}
-	return kmem_cache_nr_allocated(radix_tree_node_cachep) - parked;
 }

@@ -67,8 +67,6 @@ extern struct kho_sim_faults kho_sim_faults;
 
 /* slab objects and bytes currently allocated (tracker memory) */
 unsigned long kho_sim_slab_objects(void);
-/* of them, xarray nodes (struct xa_node, 576 bytes) */
-unsigned long kho_sim_xa_nodes(void);
 
 /* slab costs as in a kernel (sim.c); the benchmark turns it on */
 extern bool kho_sim_slab_model;
@@ -95,7 +93,5 @@ void __real_kmem_cache_free(struct kmem_cache *cachep, void *objp);
 void __real_kmem_cache_free_bulk(struct kmem_cache *cachep, size_t size,
 				 void **list);
 void kmem_cache_set_non_kernel(struct kmem_cache *cachep, unsigned int val);
-unsigned long kmem_cache_nr_allocated(struct kmem_cache *cachep);
-extern struct kmem_cache *radix_tree_node_cachep;
 
 #endif

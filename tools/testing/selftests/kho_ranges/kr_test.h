@@ -12,7 +12,6 @@
 #include <linux/kho_ranges.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
-#include <linux/rcupdate.h>
 #include <linux/unaligned.h>
 
 #include "sim.h"
@@ -148,32 +147,6 @@ static inline bool kr_ranges_equal(const struct kr_ranges *a,
  * run-list leaves. A window of two entries or more becomes a run list, so
  * tests of coalescing count both.
  */
-/*
- * Slab objects allocated now. The xarray frees its nodes through
- * call_rcu(): wait for them first, or a freed leaf index still counts.
- */
-static inline unsigned long kr_slab_objects(void)
-{
-	rcu_barrier();
-	return kho_sim_slab_objects();
-}
-
-/*
- * Bytes of tracker memory grown since @slab_before: maple nodes, the leaf
- * index's xarray nodes since @xa_before, and the leaves.
- */
-static inline long kr_tracker_bytes(const struct kho_ranges *kr,
-				    unsigned long slab_before,
-				    unsigned long xa_before)
-{
-	long objects = kr_slab_objects() - slab_before;
-	long xa = kho_sim_xa_nodes() - xa_before;
-
-	return (objects - xa - (long)kr->nr_leaves) *
-	       (long)sizeof(struct maple_node) +
-	       xa * (long)sizeof(struct xa_node) + (long)kr->leaf_bytes;
-}
-
 static inline unsigned long kr_runs(const struct kho_ranges *kr)
 {
 	return kr->nr_ranges + kr->leaf_runs;

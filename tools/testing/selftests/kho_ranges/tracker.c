@@ -19,7 +19,7 @@ FIXTURE(tracker) {
 FIXTURE_SETUP(tracker)
 {
 	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
-	self->slab_before = kr_slab_objects();
+	self->slab_before = kho_sim_slab_objects();
 	kho_ranges_init(&self->kr);
 }
 
@@ -28,7 +28,7 @@ FIXTURE_TEARDOWN(tracker)
 	EXPECT_EQ(NULL, kr_check_invariants(&self->kr));
 	kho_ranges_destroy(&self->kr);
 	/* destroy gives every tree node back */
-	EXPECT_EQ(self->slab_before, kr_slab_objects());
+	EXPECT_EQ(self->slab_before, kho_sim_slab_objects());
 	kho_sim_exit();
 }
 
@@ -334,14 +334,14 @@ TEST_F(tracker, unpreserve_frees_tree_nodes)
 		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(2 * i), 1,
 						 KR_TAG(i & 1)));
 	ASSERT_EQ(10000, self->kr.nr_ranges);
-	grown = kr_slab_objects() - self->slab_before;
+	grown = kho_sim_slab_objects() - self->slab_before;
 	ASSERT_LT(0, grown);
 	TH_LOG("10000 isolated ranges: %lu maple nodes, %lu bytes per range",
 	       grown, grown * 256 / 10000);
 	for (i = 0; i < 10000; i++)
 		ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(2 * i), 1));
 	ASSERT_EQ(0, self->kr.nr_ranges);
-	ASSERT_EQ(self->slab_before, kr_slab_objects());
+	ASSERT_EQ(self->slab_before, kho_sim_slab_objects());
 }
 
 /* folios keep their order; page blocks are told apart from folios */

@@ -159,8 +159,7 @@ $(B)/test_kho_ranges.tsan: $(B)/selftests_all.c $(TEST_SRCS) $(TEST_HDRS) $(KERN
 test-tsan: $(B)/test_kho_ranges.tsan
 	@echo "== selftests with threads (ThreadSanitizer) =="
 	@mkdir -p $(B)/tap
-	@set -o pipefail; \
-		TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$(FZ)/tsan.supp" \
+	@set -o pipefail; TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 		$(B)/test_kho_ranges.tsan $(TSAN_FIXTURES) 2>&1 | \
 		tee $(B)/tap/tsan.tap | \
 		grep -E '^(not )?ok |^# (PASSED|FAILED|Totals)|WARNING: ThreadSanitizer'
