@@ -21,6 +21,7 @@
 #include "sim.h"
 
 #define SIM_ALIGN	(1UL << 30)
+#define SIM_LOW_BASE	(1UL << 32)
 #define SIM_MAX_ORDER	40
 
 struct kho_sim kho_sim;
@@ -63,8 +64,21 @@ int kho_sim_init(u64 ram_size, u64 pool_size)
 		close(arena_fd);
 		return -ENOMEM;
 	}
-	arena_map = mmap(NULL, arena_map_size, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	/*
+	 * "Physical" addresses are the arena's user addresses. Put it at 4
+	 * GiB, where a PC's RAM above the PCI hole starts, when that range is
+	 * free: the page frame numbers (2^20 on) and so the depth of every
+	 * xarray indexed by them are then those of a real machine, where the
+	 * default place (pfn about 2^35) adds two levels to each. Sanitizer
+	 * builds keep that range for their shadow: they get the default.
+	 */
+	arena_map = mmap((void *)SIM_LOW_BASE, arena_map_size, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			 MAP_FIXED_NOREPLACE, -1, 0);
+	if (arena_map == MAP_FAILED)
+		arena_map = mmap(NULL, arena_map_size, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				 -1, 0);
 	if (arena_map == MAP_FAILED) {
 		close(arena_fd);
 		return -ENOMEM;
