@@ -2163,7 +2163,8 @@ retry:
 	blob = kho_ranges_alloc_blob(alloc);
 	if (!blob)
 		goto out_unlock;
-	fdt = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	/* not zeroed: fdt_create() clears the whole buffer it is given */
+	fdt = alloc_page(GFP_KERNEL);
 	if (!fdt)
 		goto out_free_blob;
 
