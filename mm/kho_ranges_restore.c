@@ -718,34 +718,42 @@ out_invalid:
 }
 
 /* memblock_reserve_bulk() callback for a 1.x blob: extent @idx is record @idx */
-static void __init kho_ranges_bulk_get(void *arg, unsigned long idx,
-				       phys_addr_t *base, phys_addr_t *size)
+static void __init kho_ranges_bulk_fill(void *arg, unsigned long idx,
+					struct memblock_bulk_range *out,
+					unsigned int n)
 {
-	u64 start, bytes;
-	u32 info;
+	const struct kho_ranges_incoming *in = arg;
+	const u8 *rec = in->records + idx * in->range_size;
+	unsigned int i;
 
-	kho_ranges_rec(arg, idx, &start, &bytes, &info);
-	*base = start;
-	*size = bytes;
+	for (i = 0; i < n; i++, rec += in->range_size) {
+		out[i].base = get_unaligned_le64(rec);
+		out[i].size = (phys_addr_t)get_unaligned_le32(rec + 8) <<
+			      PAGE_SHIFT;
+	}
 }
 
 /*
  * The same with bitmap records: memblock asks for the extents in order,
  * from 0 in each of its passes, so a cursor makes each O(1).
  */
-static void __init kho_ranges_bulk_get_run(void *arg, unsigned long idx,
-					   phys_addr_t *base, phys_addr_t *size)
+static void __init kho_ranges_bulk_fill_run(void *arg, unsigned long idx,
+					    struct memblock_bulk_range *out,
+					    unsigned int n)
 {
 	struct kho_ranges_cursor *c = arg;
 	u64 start = 0, bytes = 0;
+	unsigned int i;
 	u32 info;
 
-	if (idx < c->idx)
+	if (!idx)
 		kho_ranges_cursor_init(c, c->in);
-	while (c->idx <= idx && kho_ranges_cursor_next(c, &start, &bytes, &info))
-		;
-	*base = start;
-	*size = bytes;
+	for (i = 0; i < n; i++) {
+		if (!kho_ranges_cursor_next(c, &start, &bytes, &info))
+			start = bytes = 0;
+		out[i].base = start;
+		out[i].size = bytes;
+	}
 }
 
 static int __init kho_ranges_reserve_one(u64 start, u64 size)
@@ -924,11 +932,11 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 		kho_ranges_cursor_init(&c, in);
 		if (in->nr_bitmaps)
 			ret = memblock_reserve_bulk(in->nr_extents,
-						    kho_ranges_bulk_get_run, &c,
+						    kho_ranges_bulk_fill_run, &c,
 						    MEMBLOCK_RSRV_NOINIT);
 		else
 			ret = memblock_reserve_bulk(in->nr_extents,
-						    kho_ranges_bulk_get,
+						    kho_ranges_bulk_fill,
 						    (void *)in, MEMBLOCK_RSRV_NOINIT);
 		if (!ret) {
 			kho_ranges_phase_end(KHO_RANGES_PHASE_MERGE);
