@@ -35,9 +35,14 @@
  * order, one bit each. Range records and the runs of set bits of the bitmap
  * records are read as one stream in address order (struct
  * kho_ranges_cursor), which is what validation checks and what memblock
- * gets: the work per run of preserved pages is one memblock call, and there
- * is no work per folio at boot, since a folio's order is found again by a
- * binary search in the blob when its owner restores it.
+ * gets: the work per run of preserved pages is one memblock region, and
+ * there is no work per folio at boot, since a folio's order is found again
+ * by a binary search in the blob when its owner restores it.
+ *
+ * Validation and memblock_reserve_bulk() read that stream in batches, so
+ * that the work per extent is a few dozen instructions: the range records
+ * up to the next run in a loop of their own, the runs up to the next range
+ * record MEMBLOCK_BULK_BATCH at a time.
  */
 
 static u64 kho_ranges_rec_start(const struct kho_ranges_incoming *in,
@@ -63,11 +68,13 @@ kho_ranges_bm(const struct kho_ranges_incoming *in, unsigned long i)
 	return kho_ranges_in_bitmap(in, i);
 }
 
-/* the lowest set bit of a non-zero @v, with 32-bit __ffs() on any kernel */
-static unsigned int kho_ranges_ffs64(u64 v)
+/* the lowest set bit of a non-zero @v, as __ffs64() finds it */
+static inline unsigned int kho_ranges_ffs64(u64 v)
 {
 	u32 lo = v;
 
+	if (BITS_PER_LONG == 64)
+		return __ffs((unsigned long)v);
 	return lo ? __ffs(lo) : 32 + __ffs((u32)(v >> 32));
 }
 
@@ -250,6 +257,93 @@ static inline bool kho_ranges_cursor_next(struct kho_ranges_cursor *c, u64 *star
 	}
 	c->idx++;
 	return true;
+}
+
+/*
+ * Up to @n runs of set bits of one bitmap record that start below @limit,
+ * into @out: the pending run and those after it, with the state of the
+ * scan in local variables rather than in the cursor. Returns how many, and
+ * the record's info word in *@info and its folio shift in *@shift; 0 when
+ * the next run starts at or above @limit or no run is left, which
+ * c->run then tells apart. A run left in the record stays pending.
+ */
+static unsigned int __init kho_ranges_cursor_runs(struct kho_ranges_cursor *c,
+						  struct memblock_bulk_range *out,
+						  unsigned int n, u64 limit,
+						  u32 *info, unsigned int *shift)
+{
+	const u8 *words = c->words;
+	unsigned long wbase = c->wbase, nr_bits = c->nr_bits, first;
+	u64 word = c->word, start = c->start;
+	u64 run_start = c->run_start, run_size = c->run_size;
+	unsigned int i = 0, off, len, sh;
+
+	if (!c->run) {
+		kho_ranges_cursor_run(c);
+		if (!c->run)
+			return 0;
+		words = c->words;
+		wbase = c->wbase;
+		nr_bits = c->nr_bits;
+		word = c->word;
+		start = c->start;
+		run_start = c->run_start;
+		run_size = c->run_size;
+	}
+	sh = c->shift;
+	*info = c->info;
+	*shift = sh;
+	while (i < n && run_start < limit) {
+		out[i].base = run_start;
+		out[i].size = run_size;
+		i++;
+		/* the next run of this record, as kho_ranges_cursor_run() */
+		while (!word) {
+			wbase += 64;
+			if (wbase >= nr_bits)
+				goto next_record;
+			word = get_unaligned_le64(words + wbase / 8);
+		}
+		off = kho_ranges_ffs64(word);
+		first = wbase + off;
+		len = ~(word >> off) ? kho_ranges_ffs64(~(word >> off)) :
+				       64 - off;
+		if (off + len < 64) {
+			word &= ~0ULL << (off + len);
+		} else {
+			word = 0;
+			for (;;) {
+				wbase += 64;
+				if (wbase >= nr_bits)
+					break;
+				word = get_unaligned_le64(words + wbase / 8);
+				if (word != ~0ULL)
+					break;
+				len += 64;
+				word = 0;
+			}
+			if (word) {
+				off = kho_ranges_ffs64(~word);
+				len += off;
+				word &= ~0ULL << off;
+			}
+		}
+		run_start = start + ((u64)first << sh);
+		run_size = (u64)len << sh;
+	}
+	c->wbase = wbase;
+	c->word = word;
+	c->run_start = run_start;
+	c->run_size = run_size;
+	return i;
+
+next_record:
+	/* this record is done: the next run is another record's */
+	c->wbase = wbase;
+	c->word = 0;
+	c->run = false;
+	kho_ranges_cursor_run(c);
+	return i;
 }
 
 /**
@@ -580,6 +674,186 @@ static int __init kho_ranges_check_bitmaps(const struct kho_ranges_incoming *in)
 	return 0;
 }
 
+/*
+ * What kho_ranges_validate() has learnt from the extents so far: where the
+ * last one ended, how far the blob is preserved from its start, the
+ * region of memblock.memory the last one lay in (@mr; [@mem_lo, @mem_hi),
+ * empty before the first), the totals, and the info words of the range
+ * records or'ed together.
+ */
+struct kho_ranges_check {
+	u64 prev_end;
+	u64 covered;
+	u64 mem_lo;
+	u64 mem_hi;
+	const struct memblock_region *mr;
+	unsigned long nr_pages;
+	unsigned long nr_folios;
+	unsigned long nr_unknown;
+	u32 info_seen;
+};
+
+/*
+ * Is [@start, @end) inside one region of memblock.memory, as
+ * memblock_is_region_memory() says? For extents that come in address
+ * order, once the quick test against the region of the last one failed:
+ * st->mr is where the search stopped last time and only moves up.
+ */
+static noinline bool __init kho_ranges_in_memory(struct kho_ranges_check *st,
+						 u64 start, u64 end)
+{
+	const struct memblock_region *last = memblock.memory.regions +
+					     memblock.memory.cnt;
+	const struct memblock_region *r = st->mr;
+
+	while (r < last && r->base + r->size <= start)
+		r++;
+	st->mr = r;
+	if (r == last || r->base > start || end > r->base + r->size)
+		return false;
+	st->mem_lo = r->base;
+	st->mem_hi = r->base + r->size;
+	return true;
+}
+
+static bool kho_ranges_info_unknown(u32 info)
+{
+	return info & KHO_RANGES_INFO_INCOMPAT_MASK &
+	       ~KHO_RANGES_INFO_KNOWN_INCOMPAT;
+}
+
+/*
+ * The range records from *@r on that come before the next bitmap run, the
+ * one at @limit (U64_MAX when none is left): those that start at or below
+ * it, each well formed, after the extent before it and in memory. This
+ * loop is most of the work of a blob of range records, so its state lives
+ * in local variables, and info words with unknown flags are only noted
+ * here (@info_seen) and counted once at the end.
+ */
+static int __init kho_ranges_check_ranges(const struct kho_ranges_incoming *in,
+					  struct kho_ranges_check *st,
+					  unsigned long *r, u64 limit)
+{
+	const u32 stride = in->range_size;
+	const u8 *rec = in->records + *r * stride;
+	const u8 *last = in->records + in->nr_ranges * stride;
+	u64 prev_end = st->prev_end, covered = st->covered;
+	u64 mem_lo = st->mem_lo, mem_hi = st->mem_hi;
+	unsigned long pages = 0, folios = 0;
+	u32 seen = 0, nr, info;
+	u64 start, end;
+	int ret = 0;
+
+	for (; rec < last; rec += stride) {
+		start = get_unaligned_le64(rec);
+		if (start > limit)
+			break;
+		nr = get_unaligned_le32(rec + 8);
+		info = get_unaligned_le32(rec + 12);
+		end = start + ((u64)nr << PAGE_SHIFT);
+		/* empty or wrapping, misaligned for its order, out of reach */
+		if (unlikely(kho_ranges_info_order(info) > KHO_RANGES_MAX_ORDER ||
+			     end <= start ||
+			     ((start | end) &
+			      ((PAGE_SIZE << kho_ranges_info_order(info)) - 1)) ||
+			     !kho_ranges_reachable(start, end - start))) {
+			pr_err("record %lu (%#llx+%#llx, info %#x) is malformed\n",
+			       (unsigned long)((rec - in->records) / stride),
+			       start, (u64)nr << PAGE_SHIFT, info);
+			ret = -EINVAL;
+			break;
+		}
+		if (unlikely(start < prev_end)) {
+			pr_err("%#llx+%#llx (info %#x) overlaps or is not sorted after what comes before it\n",
+			       start, end - start, info);
+			ret = -EINVAL;
+			break;
+		}
+		if (unlikely(start < mem_lo || end > mem_hi)) {
+			if (!kho_ranges_in_memory(st, start, end)) {
+				pr_err("preserved %#llx+%#llx is outside memory\n",
+				       start, end - start);
+				ret = -ERANGE;
+				break;
+			}
+			mem_lo = st->mem_lo;
+			mem_hi = st->mem_hi;
+		}
+		if (unlikely(start <= covered) && end > covered)
+			covered = end;
+		prev_end = end;
+		seen |= info;
+		pages += nr;
+		folios += nr >> kho_ranges_info_order(info);
+	}
+	*r = (rec - in->records) / stride;
+	st->prev_end = prev_end;
+	st->covered = covered;
+	st->mem_lo = mem_lo;
+	st->mem_hi = mem_hi;
+	st->nr_pages += pages;
+	st->nr_folios += folios;
+	st->info_seen |= seen;
+	return ret;
+}
+
+/*
+ * @n runs of one bitmap record, with info word @info and folios of 1 <<
+ * @shift bytes: each after the extent before it, and in memory. Their
+ * alignment and reach follow from the record's, checked before.
+ */
+static int __init kho_ranges_check_runs(struct kho_ranges_check *st,
+					const struct memblock_bulk_range *run,
+					unsigned int n, u32 info,
+					unsigned int shift)
+{
+	u64 prev_end = st->prev_end, covered = st->covered;
+	unsigned long pages = 0, folios = 0;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		u64 start = run[i].base, end = start + run[i].size;
+
+		if (unlikely(start < prev_end)) {
+			pr_err("%#llx+%#llx (info %#x) overlaps or is not sorted after what comes before it\n",
+			       start, end - start, info);
+			ret = -EINVAL;
+			break;
+		}
+		if (unlikely(start < st->mem_lo || end > st->mem_hi) &&
+		    !kho_ranges_in_memory(st, start, end)) {
+			pr_err("preserved %#llx+%#llx is outside memory\n",
+			       start, end - start);
+			ret = -ERANGE;
+			break;
+		}
+		if (unlikely(start <= covered) && end > covered)
+			covered = end;
+		prev_end = end;
+		pages += (end - start) >> PAGE_SHIFT;
+		folios += (end - start) >> shift;
+	}
+	st->prev_end = prev_end;
+	st->covered = covered;
+	st->nr_pages += pages;
+	st->nr_folios += folios;
+	if (kho_ranges_info_unknown(info))
+		st->nr_unknown += i;
+	return ret;
+}
+
+/* range records with info flags this kernel does not know, counted */
+static unsigned long __init kho_ranges_count_unknown(const struct kho_ranges_incoming *in)
+{
+	unsigned long i, n = 0;
+
+	for (i = 0; i < in->nr_ranges; i++)
+		n += kho_ranges_info_unknown(get_unaligned_le32(in->records +
+							       i * in->range_size + 12));
+	return n;
+}
+
 /**
  * kho_ranges_validate() - check a blob left by the previous kernel
  * @in:        filled in on success
@@ -599,39 +873,19 @@ static int __init kho_ranges_check_bitmaps(const struct kho_ranges_incoming *in)
  * they belong; -EBADMSG for a checksum mismatch; -ERANGE for a record, or
  * the blob, outside memory.
  */
-/*
- * Is [@start, @start + @size) inside one region of memblock.memory, as
- * memblock_is_region_memory() says? For ranges that come in address
- * order: *@mr is where the search stopped last time and only moves up.
- */
-static inline bool __init kho_ranges_in_memory(struct memblock_region **mr,
-					       u64 start, u64 size)
-{
-	struct memblock_region *end = memblock.memory.regions +
-				      memblock.memory.cnt;
-	struct memblock_region *r = *mr;
-
-	/* the usual case: still the region the last range was in */
-	if (likely(r < end && r->base <= start &&
-		   start + size <= r->base + r->size))
-		return true;
-	while (r < end && r->base + r->size <= start)
-		r++;
-	*mr = r;
-	return r < end && r->base <= start && start + size <= r->base + r->size;
-}
-
 int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 			       phys_addr_t blob_phys,
 			       const void *blob, size_t blob_size)
 {
-	unsigned long nr_pages = 0, nr_folios = 0, nr_unknown = 0;
-	unsigned long window = ULONG_MAX;
-	phys_addr_t covered = blob_phys, prev_end = 0;
-	struct memblock_region *mr = memblock.memory.regions;
-	bool window_in_memory = false;
+	struct kho_ranges_check st = {
+		.covered = blob_phys,
+		.mr = memblock.memory.regions,
+	};
+	struct memblock_bulk_range runs[MEMBLOCK_BULK_BATCH];
+	unsigned long r = 0, nr_runs = 0;
 	struct kho_ranges_cursor c;
-	u64 start, size;
+	unsigned int n, shift;
+	u64 next;
 	u32 info;
 	int ret;
 
@@ -654,62 +908,45 @@ int __init kho_ranges_validate(struct kho_ranges_incoming *in,
 		goto out_invalid;
 	in->blob_phys = blob_phys;
 
-	/* range records and bitmap runs in address order, checked as they come */
+	/*
+	 * Range records and bitmap runs in address order, checked as they
+	 * come: the runs that start below the next range record, a batch at
+	 * a time, then the range records up to the next run.
+	 */
 	kho_ranges_cursor_init(&c, in);
-	while (kho_ranges_cursor_next(&c, &start, &size, &info)) {
-		unsigned int order = kho_ranges_info_order(info);
-
-		if (c.range && (!size || !PAGE_ALIGNED(start) ||
-				order > KHO_RANGES_MAX_ORDER ||
-				!IS_ALIGNED(start, PAGE_SIZE << order) ||
-				!IS_ALIGNED(size, PAGE_SIZE << order) ||
-				!kho_ranges_reachable(start, size))) {
-			pr_err("record %lu (%#llx+%#llx, info %#x) is malformed\n",
-			       c.r - 1, start, size, info);
-			ret = -EINVAL;
+	for (;;) {
+		next = r < in->nr_ranges ? kho_ranges_in_start(in, r) : U64_MAX;
+		n = kho_ranges_cursor_runs(&c, runs, ARRAY_SIZE(runs), next,
+					   &info, &shift);
+		if (n) {
+			ret = kho_ranges_check_runs(&st, runs, n, info, shift);
+			if (ret)
+				goto out_invalid;
+			nr_runs += n;
+			continue;
+		}
+		if (r == in->nr_ranges)
+			break;
+		ret = kho_ranges_check_ranges(in, &st, &r,
+					      c.run ? c.run_start : U64_MAX);
+		if (ret)
 			goto out_invalid;
-		}
-		if (c.idx > 1 && start < prev_end) {
-			pr_err("%#llx+%#llx (info %#x) overlaps or is not sorted after what comes before it\n",
-			       start, size, info);
-			ret = -EINVAL;
-			goto out_invalid;
-		}
-		/* a bitmap window all in memory: none of its runs to check */
-		if (!c.range && c.b != window) {
-			window = c.b;
-			window_in_memory = kho_ranges_in_memory(&mr, c.start,
-								(u64)c.nr_bits << c.shift);
-		}
-		if ((c.range || !window_in_memory) &&
-		    !kho_ranges_in_memory(&mr, start, size)) {
-			pr_err("preserved %#llx+%#llx is outside memory\n",
-			       start, size);
-			ret = -ERANGE;
-			goto out_invalid;
-		}
-		if (info & KHO_RANGES_INFO_INCOMPAT_MASK &
-		    ~KHO_RANGES_INFO_KNOWN_INCOMPAT)
-			nr_unknown++;
-		if (start <= covered && start + size > covered)
-			covered = start + size;
-		prev_end = start + size;
-		nr_pages += size >> PAGE_SHIFT;
-		nr_folios += size >> (PAGE_SHIFT + order);
 	}
-	if (covered < blob_phys + blob_size) {
+	if (st.covered < blob_phys + blob_size) {
 		pr_err("blob at %#llx does not preserve itself\n", (u64)blob_phys);
 		ret = -EINVAL;
 		goto out_invalid;
 	}
-	if (nr_unknown)
+	if (kho_ranges_info_unknown(st.info_seen))
+		st.nr_unknown += kho_ranges_count_unknown(in);
+	if (st.nr_unknown)
 		pr_warn("%lu ranges have flags this kernel does not know: reserved, not restorable\n",
-			nr_unknown);
-	in->nr_extents = c.idx;
+			st.nr_unknown);
+	in->nr_extents = r + nr_runs;
 	kho_ranges_phase_end(KHO_RANGES_PHASE_RECORDS);
-	in->nr_pages = nr_pages;
-	in->nr_folios = nr_folios;
-	in->nr_unknown = nr_unknown;
+	in->nr_pages = st.nr_pages;
+	in->nr_folios = st.nr_folios;
+	in->nr_unknown = st.nr_unknown;
 	return 0;
 
 out_invalid:
@@ -718,34 +955,67 @@ out_invalid:
 }
 
 /* memblock_reserve_bulk() callback for a 1.x blob: extent @idx is record @idx */
-static void __init kho_ranges_bulk_get(void *arg, unsigned long idx,
-				       phys_addr_t *base, phys_addr_t *size)
+static void __init kho_ranges_bulk_fill(void *arg, unsigned long idx,
+					struct memblock_bulk_range *out,
+					unsigned int n)
 {
-	u64 start, bytes;
-	u32 info;
+	const struct kho_ranges_incoming *in = arg;
+	const u8 *rec = in->records + idx * in->range_size;
+	u32 stride = in->range_size;
+	unsigned int i;
 
-	kho_ranges_rec(arg, idx, &start, &bytes, &info);
-	*base = start;
-	*size = bytes;
+	for (i = 0; i < n; i++, rec += stride) {
+		out[i].base = get_unaligned_le64(rec);
+		out[i].size = (phys_addr_t)get_unaligned_le32(rec + 8) <<
+			      PAGE_SHIFT;
+	}
 }
 
 /*
  * The same with bitmap records: memblock asks for the extents in order,
- * from 0 in each of its passes, so a cursor makes each O(1).
+ * from 0 in each of its passes, so a cursor makes each O(1). The runs that
+ * start below the next range record come a batch at a time, then the
+ * range records up to the next run.
  */
-static void __init kho_ranges_bulk_get_run(void *arg, unsigned long idx,
-					   phys_addr_t *base, phys_addr_t *size)
+static void __init kho_ranges_bulk_fill_run(void *arg, unsigned long idx,
+					    struct memblock_bulk_range *out,
+					    unsigned int n)
 {
 	struct kho_ranges_cursor *c = arg;
-	u64 start = 0, bytes = 0;
+	const struct kho_ranges_incoming *in = c->in;
+	const u8 *rec, *last = in->records + in->nr_ranges * in->range_size;
+	unsigned int i = 0, k, shift;
+	u64 next, limit;
 	u32 info;
 
-	if (idx < c->idx)
-		kho_ranges_cursor_init(c, c->in);
-	while (c->idx <= idx && kho_ranges_cursor_next(c, &start, &bytes, &info))
-		;
-	*base = start;
-	*size = bytes;
+	if (!idx)
+		kho_ranges_cursor_init(c, in);
+	while (i < n) {
+		rec = in->records + c->r * in->range_size;
+		next = rec < last ? get_unaligned_le64(rec) : U64_MAX;
+		k = kho_ranges_cursor_runs(c, out + i, n - i, next, &info,
+					   &shift);
+		i += k;
+		if (k)
+			continue;
+		if (rec == last)
+			break;
+		limit = c->run ? c->run_start : U64_MAX;
+		for (; i < n && rec < last; rec += in->range_size, i++) {
+			next = get_unaligned_le64(rec);
+			if (next > limit)
+				break;
+			out[i].base = next;
+			out[i].size = (phys_addr_t)get_unaligned_le32(rec + 8) <<
+				      PAGE_SHIFT;
+		}
+		c->r = (rec - in->records) / in->range_size;
+	}
+	/* more asked for than the blob has: memblock skips empty ranges */
+	for (; i < n; i++) {
+		out[i].base = 0;
+		out[i].size = 0;
+	}
 }
 
 static int __init kho_ranges_reserve_one(u64 start, u64 size)
@@ -924,11 +1194,11 @@ int __init kho_ranges_reserve(const struct kho_ranges_incoming *in,
 		kho_ranges_cursor_init(&c, in);
 		if (in->nr_bitmaps)
 			ret = memblock_reserve_bulk(in->nr_extents,
-						    kho_ranges_bulk_get_run, &c,
+						    kho_ranges_bulk_fill_run, &c,
 						    MEMBLOCK_RSRV_NOINIT);
 		else
 			ret = memblock_reserve_bulk(in->nr_extents,
-						    kho_ranges_bulk_get,
+						    kho_ranges_bulk_fill,
 						    (void *)in, MEMBLOCK_RSRV_NOINIT);
 		if (!ret) {
 			kho_ranges_phase_end(KHO_RANGES_PHASE_MERGE);

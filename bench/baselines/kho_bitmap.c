@@ -464,28 +464,32 @@ static void __init kho_bitmap_merge_start(struct kho_bitmap_merge *m)
 }
 
 /* memblock_reserve_bulk() callback: the folios in address order */
-static void __init kho_bitmap_bulk_get(void *arg, unsigned long idx,
-				phys_addr_t *base, phys_addr_t *size)
+static void __init kho_bitmap_bulk_fill(void *arg, unsigned long idx,
+					struct memblock_bulk_range *out,
+					unsigned int n)
 {
 	struct kho_bitmap_merge *m = arg;
-	struct kho_bitmap_stream *min = NULL;
-	unsigned int i;
+	unsigned int i, j;
 
 	if (!idx)
 		kho_bitmap_merge_start(m);
-	for (i = 0; i < m->nr; i++)
-		if (m->s[i].phys != PHYS_ADDR_MAX &&
-		    (!min || m->s[i].phys < min->phys))
-			min = &m->s[i];
-	if (WARN_ON(!min)) {
-		*base = 0;
-		*size = 0;
-		return;
+	for (j = 0; j < n; j++) {
+		struct kho_bitmap_stream *min = NULL;
+
+		for (i = 0; i < m->nr; i++)
+			if (m->s[i].phys != PHYS_ADDR_MAX &&
+			    (!min || m->s[i].phys < min->phys))
+				min = &m->s[i];
+		if (WARN_ON(!min)) {
+			out[j].base = 0;
+			out[j].size = 0;
+			continue;
+		}
+		out[j].base = min->phys;
+		out[j].size = PAGE_SIZE << min->chunk->hdr.order;
+		min->bit++;
+		kho_bitmap_stream_seek(m, min);
 	}
-	*base = min->phys;
-	*size = PAGE_SIZE << min->chunk->hdr.order;
-	min->bit++;
-	kho_bitmap_stream_seek(m, min);
 }
 
 /* every bitmap of the list, in list order: what upstream walks */
@@ -554,7 +558,7 @@ int __init kho_bitmap_deserialize(phys_addr_t fdt_phys, size_t fdt_size,
 		return -ENOMEM;
 	m->first = first;
 	m->bits = bits;
-	ret = memblock_reserve_bulk(st->nr_folios, kho_bitmap_bulk_get, m,
+	ret = memblock_reserve_bulk(st->nr_folios, kho_bitmap_bulk_fill, m,
 				    MEMBLOCK_RSRV_NOINIT);
 	kfree(m);
 	return ret;

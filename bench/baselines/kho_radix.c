@@ -422,27 +422,31 @@ static void __init kho_radix_merge_start(struct kho_radix_merge *m)
 	}
 }
 
-/* memblock_reserve_bulk() callback */
-static void __init kho_radix_bulk_get(void *arg, unsigned long idx,
-				      phys_addr_t *base, phys_addr_t *size)
+/* memblock_reserve_bulk() callback: the folios in address order */
+static void __init kho_radix_bulk_fill(void *arg, unsigned long idx,
+				       struct memblock_bulk_range *out,
+				       unsigned int n)
 {
 	struct kho_radix_merge *m = arg;
-	struct kho_radix_cursor *min = NULL;
-	unsigned int i;
+	unsigned int i, j;
 
 	if (!idx)
 		kho_radix_merge_start(m);
-	for (i = 0; i < m->nr; i++)
-		if (!min || m->c[i].phys < min->phys)
-			min = &m->c[i];
-	if (WARN_ON(!min || min->phys == PHYS_ADDR_MAX)) {
-		*base = 0;
-		*size = 0;
-		return;
+	for (j = 0; j < n; j++) {
+		struct kho_radix_cursor *min = NULL;
+
+		for (i = 0; i < m->nr; i++)
+			if (!min || m->c[i].phys < min->phys)
+				min = &m->c[i];
+		if (WARN_ON(!min || min->phys == PHYS_ADDR_MAX)) {
+			out[j].base = 0;
+			out[j].size = 0;
+			continue;
+		}
+		out[j].base = min->phys;
+		out[j].size = PAGE_SIZE << min->order;
+		kho_radix_cursor_seek(m, min, min->key + 1);
 	}
-	*base = min->phys;
-	*size = PAGE_SIZE << min->order;
-	kho_radix_cursor_seek(m, min, min->key + 1);
 }
 
 /**
@@ -489,7 +493,7 @@ int __init kho_radix_deserialize(phys_addr_t root, unsigned int how,
 	if (!m)
 		return -ENOMEM;
 	m->root = root;
-	ret = memblock_reserve_bulk(st->nr_folios, kho_radix_bulk_get, m,
+	ret = memblock_reserve_bulk(st->nr_folios, kho_radix_bulk_fill, m,
 				    MEMBLOCK_RSRV_NOINIT);
 	kfree(m);
 	return ret;

@@ -24,34 +24,44 @@ struct mbb_range {
 	phys_addr_t size;
 };
 
-/* the ranges handed to memblock_reserve_bulk(), and how @get was called */
+/* the ranges handed to memblock_reserve_bulk(), and how @fill was called */
 struct mbb_list {
 	const struct mbb_range *r;
 	unsigned long nr;
-	unsigned long calls;
+	unsigned long calls;		/* ranges asked for, all passes */
+	unsigned long batches;		/* calls of @fill */
 	unsigned long next;
 	bool out_of_order;
 };
 
-static void mbb_get(void *arg, unsigned long idx, phys_addr_t *base,
-		    phys_addr_t *size)
+static void mbb_fill(void *arg, unsigned long idx,
+		     struct memblock_bulk_range *out, unsigned int n)
 {
 	struct mbb_list *l = arg;
+	unsigned int i;
 
-	/* the contract: increasing indexes, a new pass restarts at 0 */
-	if (idx && idx != l->next)
+	/*
+	 * The contract: each call asks for the ranges right after the last
+	 * call's, a new pass restarts at 0, never past @nr, and never none
+	 * or more than a batch.
+	 */
+	if ((idx && idx != l->next) || !n || n > MEMBLOCK_BULK_BATCH ||
+	    idx + n > l->nr)
 		l->out_of_order = true;
-	l->next = idx + 1;
-	l->calls++;
-	*base = l->r[idx].base;
-	*size = l->r[idx].size;
+	l->next = idx + n;
+	l->calls += n;
+	l->batches++;
+	for (i = 0; i < n && idx + i < l->nr; i++) {
+		out[i].base = l->r[idx + i].base;
+		out[i].size = l->r[idx + i].size;
+	}
 }
 
 static int mbb_bulk(const struct mbb_range *r, unsigned long nr,
 		    struct mbb_list *l)
 {
 	*l = (struct mbb_list){ .r = r, .nr = nr };
-	return memblock_reserve_bulk(nr, mbb_get, l, MEMBLOCK_RSRV_NOINIT);
+	return memblock_reserve_bulk(nr, mbb_fill, l, MEMBLOCK_RSRV_NOINIT);
 }
 
 /* the same ranges the old way, one pair of memblock calls each */
@@ -395,6 +405,108 @@ TEST_F(memblock_bulk, same_result_as_one_call_per_range)
 		free(got.r);
 	}
 	free(r);
+}
+
+/*
+ * The ranges come to memblock in batches of MEMBLOCK_BULK_BATCH: lists of
+ * every length around multiples of it, with touching ranges, gaps and
+ * empty ranges on both sides of every batch boundary, and old regions
+ * between them. Nothing may be lost at a boundary, nothing merged that
+ * does not touch: the result is the one of one call per range, and in
+ * one pass (few old regions) @fill is asked once per batch, in order.
+ * Ranges i with i % 4 < 2 touch the next one; an empty range ends every
+ * even batch and starts every odd one.
+ */
+TEST_F(memblock_bulk, batches_of_any_length_lose_and_merge_nothing)
+{
+	const unsigned long lens[] = {
+		1, 2, 31, 32, 33, 63, 64, 65, 95, 96, 97, 500,
+	};
+	struct mbb_range r[500];
+	struct mbb_snap want, got;
+	unsigned int l;
+
+	for (l = 0; l < ARRAY_SIZE(lens); l++) {
+		unsigned long nr = lens[l], i, pos = 0;
+
+		for (i = 0; i < nr; i++) {
+			unsigned long len = 1 + i % 3;
+			bool odd = (i / MEMBLOCK_BULK_BATCH) % 2;
+
+			/* an empty one last in even batches, first in odd ones */
+			if ((!odd && i % MEMBLOCK_BULK_BATCH ==
+				     MEMBLOCK_BULK_BATCH - 1) ||
+			    (odd && i % MEMBLOCK_BULK_BATCH == 0))
+				len = 0;
+			r[i] = (struct mbb_range){ MBB_PG(pos), len * PAGE_SIZE };
+			pos += len + (i % 4 < 2 ? 0 : 1 + i % 5);
+		}
+
+		mbb_boot(_metadata);
+		ASSERT_EQ(0, memblock_reserve(MBB_PG(pos / 2), 3 * PAGE_SIZE));
+		ASSERT_EQ(0, memblock_reserve(MBB_PG(pos + 7), PAGE_SIZE));
+		ASSERT_EQ(0, mbb_one_by_one(r, nr));
+		mbb_snap_take(&want);
+
+		mbb_boot(_metadata);
+		ASSERT_EQ(0, memblock_reserve(MBB_PG(pos / 2), 3 * PAGE_SIZE));
+		ASSERT_EQ(0, memblock_reserve(MBB_PG(pos + 7), PAGE_SIZE));
+		ASSERT_EQ(0, mbb_bulk(r, nr, &self->l));
+		ASSERT_FALSE(self->l.out_of_order);
+		ASSERT_EQ(nr, self->l.calls);
+		ASSERT_EQ(DIV_ROUND_UP(nr, MEMBLOCK_BULK_BATCH),
+			  self->l.batches);
+		mbb_snap_take(&got);
+		ASSERT_TRUE(mbb_snap_equal(&want, &got)) {
+			TH_LOG("%lu ranges: %lu regions one by one, %lu in bulk",
+			       nr, want.cnt, got.cnt);
+		}
+		free(want.r);
+		free(got.r);
+	}
+}
+
+/*
+ *   before   ----------------------rr--|   (| the end of the address space)
+ *   ranges   AA--BBBBBBBBBBBBBBBBBBBBBBBBBBB...   (B reaches past it)
+ *   after    NN--NNNNNNNNNNNNNNNNNNNNNNNNNN|
+ *
+ * A range that runs past the end of the address space ends there, as
+ * memblock_reserve() caps it, whether its end wraps around to a low
+ * address or to 0; the region it overlaps gains the flag.
+ */
+TEST_F(memblock_bulk, range_past_the_end_of_the_address_space_is_capped)
+{
+	const phys_addr_t top = PHYS_ADDR_MAX - 8 * PAGE_SIZE + 1;
+	const struct mbb_range wrap[] = {
+		{ MBB_PG(2), 2 * PAGE_SIZE },
+		{ top, 16 * PAGE_SIZE },
+	};
+	const struct mbb_range to_zero[] = {
+		{ MBB_PG(2), 2 * PAGE_SIZE },
+		{ top, 8 * PAGE_SIZE },
+	};
+	const struct mbb_range *lists[] = { wrap, to_zero };
+	struct mbb_snap want, got;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++) {
+		mbb_boot(_metadata);
+		ASSERT_EQ(0, memblock_reserve(top + 4 * PAGE_SIZE, PAGE_SIZE));
+		ASSERT_EQ(0, mbb_one_by_one(lists[i], 2));
+		mbb_snap_take(&want);
+
+		mbb_boot(_metadata);
+		ASSERT_EQ(0, memblock_reserve(top + 4 * PAGE_SIZE, PAGE_SIZE));
+		ASSERT_EQ(0, mbb_bulk(lists[i], 2, &self->l));
+		mbb_snap_take(&got);
+		ASSERT_TRUE(mbb_snap_equal(&want, &got));
+		ASSERT_EQ(top, got.r[got.cnt - 1].base);
+		ASSERT_EQ(PHYS_ADDR_MAX - top, got.r[got.cnt - 1].size);
+		ASSERT_EQ(MEMBLOCK_RSRV_NOINIT, got.r[got.cnt - 1].flags);
+		free(want.r);
+		free(got.r);
+	}
 }
 
 /* the regions of memblock.reserved below @limit, and their total size */

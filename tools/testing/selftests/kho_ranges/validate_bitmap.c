@@ -1300,6 +1300,84 @@ TEST(bitmap_window_of_max_bits_and_one_more)
 	kho_sim_exit();
 }
 
+/* set bits @first, @first + @step, ... below @end of @w */
+static void hb_set(u64 *w, u32 first, u32 end, u32 step)
+{
+	u32 b;
+
+	for (b = first; b < end; b += step)
+		w[b / 64] |= 1ULL << (b % 64);
+}
+
+/*
+ * The extents come to memblock_reserve_bulk() in batches of
+ * MEMBLOCK_BULK_BATCH, and validation checks the runs in batches of the
+ * same size: lay records and runs out so that batches end everywhere,
+ * inside a window's runs, where a range record in its clear bits cuts
+ * them, inside 40 touching range records. Runs and records that touch
+ * are still two extents but one memblock region. Every mode must reserve
+ * exactly the records and the set bits, count every extent, and reject a
+ * range record on the 45th run of a window as it would the first.
+ *
+ *   window A, order 0   runs 0, 2, .. 198 (100 runs of one page), 300-363
+ *                       (across a word), 1000-1099 in runs of 3, and
+ *                       range records on bits 1, 101, 250 and 364
+ *   40 range records    one page each, touching, after window A
+ *   window B, order 2   hb_pattern(), and 5 range records after it
+ */
+TEST(bulk_batches_end_anywhere_among_runs_and_records)
+{
+	const enum kho_ranges_reserve_mode modes[] = {
+		KHO_RANGES_RESERVE_DESCENDING, KHO_RANGES_RESERVE_BULK,
+	};
+	const u32 info_a = KHO_RANGES_INFO(0, 0, 1);
+	const u32 info_b = KHO_RANGES_INFO(2, KHO_RANGES_INFO_FOLIO, 2);
+	const u32 info_r = KHO_RANGES_INFO(0, 0, 3);
+	static const u32 in_a[] = { 1, 101, 250, 364 };
+	static struct hb h;
+	struct hb_expect x;
+	unsigned int i, m;
+	u64 *w;
+
+	ASSERT_EQ(0, kho_sim_init(KR_TEST_RAM, KR_TEST_POOL));
+	hb_init(&h, KR_WRITER_V2(KR_WRITER_LE64), 1);
+
+	w = hb_bitmap(&h, bb_phys(0), info_a, 4096);
+	hb_set(w, 0, 200, 2);
+	hb_set(w, 300, 364, 1);
+	for (i = 1000; i < 1100; i += 5)
+		hb_set(w, i, i + 3, 1);
+	for (i = 0; i < ARRAY_SIZE(in_a); i++)
+		hb_range(&h, bb_phys(in_a[i]), 1, info_r);
+	for (i = 0; i < 40; i++)
+		hb_range(&h, bb_phys(5000 + i), 1, info_r);
+	w = hb_bitmap(&h, bb_phys(8192), info_b, 200);
+	hb_pattern(w, 200, 7);
+	for (i = 0; i < 5; i++)
+		hb_range(&h, bb_phys(9000 + 3 * i), 2, info_r);
+	x = hb_expect(&h);
+	/* 100 + 1 + 20 runs, a batch of 32 ends inside each stretch */
+	ASSERT_LT(4 * MEMBLOCK_BULK_BATCH, x.extents);
+
+	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		ASSERT_EQ(0, hb_boot(_metadata, &h, modes[m]));
+		ASSERT_EQ(x.extents, h.in.nr_extents);
+		ASSERT_EQ(x.pages, h.in.nr_pages);
+		ASSERT_EQ(x.folios, h.in.nr_folios);
+		ASSERT_EQ(NULL, bb_check_noinit(&x.iv)) {
+			TH_LOG("reserve mode %u", m);
+		}
+	}
+	hb_check_lookups(_metadata, &h, ~0UL);
+	bb_iv_free(&x.iv);
+
+	/* bit 90 is the 46th run of window A */
+	hb_range(&h, bb_phys(90), 1, info_r);
+	for (m = 0; m < ARRAY_SIZE(modes); m++)
+		ASSERT_EQ(-EINVAL, hb_boot(_metadata, &h, modes[m]));
+	kho_sim_exit();
+}
+
 /*
  * Found while writing these tests: when memblock_reserve_bulk() cannot
  * place a bigger array outside the span of the runs (no spare room, runs
