@@ -126,6 +126,7 @@ EXPORT_SYMBOL_GPL(kho_ranges_init);
 #define KHO_RANGES_LEAF_RANGES		16U
 #define KHO_RANGES_RUNS_CLASSES		8	/* run lists of 32 .. 4096 bytes */
 #define KHO_RANGES_MIXED_SCAN		128	/* see kho_ranges_maybe_leaf() */
+#define KHO_RANGES_FILL_FOLIOS		16	/* see kho_ranges_leaf_add() */
 
 struct kho_ranges_leaf {
 	u32 info;		/* the bitmap's, or the run list's first run's */
@@ -976,14 +977,29 @@ static bool kho_ranges_leaf_takes(const struct kho_ranges_leaf *leaf, u32 info)
 /*
  * kho_ranges_leaf_set(), and if the leaf is a run list too full to take
  * the range, turn it back into ranges: 1 then, for the caller to store the
- * range in the tree.
+ * range in the tree. A run list of one run of KHO_RANGES_FILL_FOLIOS
+ * folios or more that the range continues, with its info word, is a
+ * contiguous allocation being filled in address order, which the range
+ * hint takes at no cost a folio: it is turned back into a range first, and
+ * 1 returned as well (best effort: without memory the run list takes the
+ * range). Shorter runs stay: buddy-allocated folios come in short
+ * ascending stretches between isolated ones, which the run list keeps
+ * without a store.
  */
 static int kho_ranges_leaf_add(struct kho_ranges *kr,
 			       struct kho_ranges_leaf *leaf, unsigned long ws,
 			       unsigned long pfn, unsigned long last, u32 info,
 			       gfp_t gfp)
 {
-	int ret = kho_ranges_leaf_set(kr, leaf, ws, pfn, last, info, gfp);
+	const struct kho_ranges_run *run = kho_ranges_runs(leaf);
+	int ret;
+
+	if (leaf->class && leaf->nr_runs == 1 && run->info == info &&
+	    ws + run->last + 1 == pfn &&
+	    kho_ranges_run_folios(run) >= KHO_RANGES_FILL_FOLIOS &&
+	    !kho_ranges_dissolve(kr, ws, leaf, gfp | __GFP_NOWARN))
+		return 1;
+	ret = kho_ranges_leaf_set(kr, leaf, ws, pfn, last, info, gfp);
 
 	if (ret != -E2BIG)
 		return ret;

@@ -106,6 +106,62 @@ TEST_F(leaves, lone_folio_makes_a_run_list_then_a_bitmap)
 }
 
 /*
+ * A lone folio makes its window a run list; folios that follow it in
+ * address order grow its run, and once the run is KHO_RANGES_FILL_FOLIOS
+ * (16) folios long the next one turns it into a range entry that the range
+ * hint grows with no tree store. A second range in the window makes it a
+ * run list again.
+ */
+TEST_F(leaves, ascending_fill_leaves_the_run_list_for_a_range)
+{
+	struct kr_ranges rs;
+	unsigned long i;
+
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 8 + i), 1,
+						 A));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(1, self->kr.leaf_runs);
+	ASSERT_EQ(0, self->kr.nr_ranges);
+	for (; i < 92; i++) {
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 8 + i), 1,
+						 A));
+		ASSERT_EQ(0, self->kr.nr_leaves);
+		ASSERT_EQ(1, self->kr.nr_ranges);
+	}
+	ASSERT_EQ(92, self->kr.nr_pages);
+	rs = kr_collect(&self->kr);
+	ASSERT_EQ(1, rs.nr);
+	ASSERT_EQ(kr_pfn(W + 8), rs.r[0].pfn);
+	ASSERT_EQ(92, rs.r[0].nr_pages);
+	kr_ranges_free(&rs);
+
+	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 200), 1, A));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(2, self->kr.leaf_runs);
+	ASSERT_EQ(0, self->kr.nr_ranges);
+	ASSERT_EQ(93, self->kr.nr_pages);
+}
+
+/* a shorter ascending run stays in the run list: no store for it */
+TEST_F(leaves, short_ascending_run_stays_in_the_run_list)
+{
+	unsigned long i;
+
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(W + 8 + i), 1,
+						 A));
+	/* a gap, then another short stretch: two runs, still one leaf */
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, kho_ranges_preserve(&self->kr,
+						 kr_pfn(W + 100 + i), 1, A));
+	ASSERT_EQ(1, self->kr.nr_leaves);
+	ASSERT_EQ(2, self->kr.leaf_runs);
+	ASSERT_EQ(0, self->kr.nr_ranges);
+	ASSERT_EQ(24, self->kr.nr_pages);
+}
+
+/*
  * A full run list must grow to take a new run, or to split one: with no
  * memory the call fails with -ENOMEM and the leaf is as it was. Runs
  * 0 2 4 6 8 10 12-14 fill a run list of seven.
