@@ -108,14 +108,18 @@ EXPORT_SYMBOL_GPL(kho_ranges_init);
  *
  * A window becomes a run list when a folio that touches nothing lands in
  * it while it is empty (kho_ranges_leaf_first()), or once it holds two
- * range entries, and a bitmap when its run list of one info word gets too many runs (or when it
- * holds KHO_RANGES_LEAF_RANGES entries of one info word of order 5 or 6,
- * whose bitmaps are 16 or 24 bytes). It stops being a leaf when a range
- * reaching out of the window, a folio of another info word over a bitmap,
- * or a run more than the largest run list takes, is preserved over it (it
- * is turned back into ranges first), or when its last folio is unpreserved
- * (it is freed). A window of more than KHO_RANGES_MIXED_SCAN entries of
- * several info words stays ranges.
+ * range entries; and a bitmap when its run list of one info word gets too
+ * many runs (or when it holds KHO_RANGES_LEAF_RANGES entries of one info
+ * word of order 5 or 6, whose bitmaps are 16 or 24 bytes). A bitmap that
+ * gets a folio of another info word becomes a run list again if its runs
+ * fit one. A window stops being a leaf when a range reaching out of it, a
+ * run more than the largest run list takes, or a folio of another info
+ * word over a bitmap of too many runs, is preserved over it (it is turned
+ * back into ranges first); when the lone run of its run list, filled in
+ * address order, reaches KHO_RANGES_FILL_FOLIOS folios (it becomes the
+ * range hint's); or when its last folio is unpreserved (it is freed). A
+ * window of more than KHO_RANGES_MIXED_SCAN entries of several info words
+ * stays ranges.
  *
  * A leaf window holds no other entry, and a leaf's pages are exactly the
  * pages it preserves. Pages of a leaf never merge with a neighbouring range
