@@ -135,9 +135,14 @@ int kho_sim_alias(void *va, phys_addr_t phys, size_t len)
 	return p == va ? 0 : -ENOMEM;
 }
 
-void kho_sim_reset_pages(void)
+void kho_sim_reset_memmap(void)
 {
 	madvise(kho_sim_memmap, memmap_size, MADV_DONTNEED);
+}
+
+void kho_sim_reset_pages(void)
+{
+	kho_sim_reset_memmap();
 	pool_next = kho_sim.pool_base;
 	memset(free_list, 0, sizeof(free_list));
 	pages_in_use = 0;

@@ -41,6 +41,12 @@ int kho_sim_alias(void *va, phys_addr_t phys, size_t len);
 
 /* forget every page allocation and every struct page state */
 void kho_sim_reset_pages(void);
+/*
+ * Only every struct page state, as a next kernel's fresh memmap: pages
+ * allocated before stay allocated, so a tracker that lives on can still
+ * allocate without being handed its own pages again.
+ */
+void kho_sim_reset_memmap(void);
 
 /*
  * Start the "next kernel": empty memblock, then memblock_add() the arena

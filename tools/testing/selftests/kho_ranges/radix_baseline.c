@@ -141,7 +141,7 @@ TEST_F(radix, round_trip)
 		EXPECT_EQ(self->c.boot_cnt + 12, memblock.reserved.cnt);
 		for (order = 0; order <= 10; order++)
 			EXPECT_EQ(order, kho_radix_restore_order(kr_pfn(4096UL * (order + 1))));
-		kho_sim_reset_pages();
+		kho_sim_reset_memmap();
 	}
 }
 
@@ -220,7 +220,7 @@ static void rx_expect_rejected(struct __test_metadata *_metadata,
 						     &self->st));
 		EXPECT_TRUE(rx_reserved_unchanged(self));
 		EXPECT_EQ(0, kho_radix_restore_order(kr_pfn(4096UL * 11)));
-		kho_sim_reset_pages();
+		kho_sim_reset_memmap();
 	}
 }
 
