@@ -382,6 +382,26 @@ static void kho_ranges_leaf_span(const struct kho_ranges_leaf *leaf,
 	*end = ((last - ws) >> order) + 1;
 }
 
+/*
+ * Runs of set bits in @leaf, counted up to @max: a run starts at every
+ * set bit whose lower neighbour is clear, so a word at a time.
+ */
+static unsigned long kho_ranges_leaf_runs(const struct kho_ranges_leaf *leaf,
+					  unsigned long max)
+{
+	unsigned long nwords = BITS_TO_LONGS(kho_ranges_leaf_nbits(leaf->info));
+	unsigned long i, runs = 0, carry = 0;
+
+	for (i = 0; i < nwords && runs <= max; i++) {
+		unsigned long w = leaf->bits[i];
+
+		if (w)
+			runs += hweight_long(w & ~((w << 1) | carry));
+		carry = w >> (BITS_PER_LONG - 1);
+	}
+	return runs;
+}
+
 /* does @leaf preserve any page of [@first, @last]? */
 static bool kho_ranges_leaf_any(const struct kho_ranges_leaf *leaf,
 				unsigned long ws, unsigned long first,
@@ -554,11 +574,12 @@ static bool kho_ranges_runs_bitmap(const struct kho_ranges_leaf *leaf)
 }
 
 /*
- * Give run list @leaf of window @ws room for one run more, of @info: the
- * next size of run list, or a bitmap if its runs and @info are all one
- * info word and the runs too many. The new leaf takes its place in the tree, an exact fit that
- * allocates no node. ERR_PTR(-E2BIG) if it is the largest run list of
- * several info words; ERR_PTR(-ENOMEM).
+ * Give @leaf of window @ws room for one run more, of @info: for a run
+ * list, the next size of run list, or a bitmap if its runs and @info are
+ * all one info word and the runs too many; for a bitmap that @info is not
+ * its own, a run list of its runs. The new leaf takes its place in the
+ * tree, an exact fit that allocates no node. ERR_PTR(-E2BIG) if the runs
+ * are more than the largest run list takes; ERR_PTR(-ENOMEM).
  */
 static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 						    struct kho_ranges_leaf *leaf,
@@ -567,21 +588,35 @@ static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 {
 	MA_STATE(mas, &kr->mt, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
 	const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
-	bool bitmap = info == leaf->info && kho_ranges_runs_bitmap(leaf);
-	unsigned int class = bitmap ? 0 : kho_ranges_runs_class(leaf->nr_runs);
+	unsigned int max = kho_ranges_runs_cap(KHO_RANGES_RUNS_CLASSES);
+	bool bitmap = leaf->class && info == leaf->info &&
+		      kho_ranges_runs_bitmap(leaf);
+	unsigned long nr = leaf->class ? leaf->nr_runs :
+			   kho_ranges_leaf_runs(leaf, max);
+	unsigned int class = bitmap ? 0 : kho_ranges_runs_class(nr);
+	unsigned long p = 0, first, last;
 	struct kho_ranges_leaf *grown;
 	unsigned int i, order;
+	u32 run_info;
 
 	if (!bitmap && !class)
 		return ERR_PTR(-E2BIG);
 	grown = kho_ranges_leaf_alloc(leaf->info, class, gfp | __GFP_NOWARN);
 	if (!grown)
 		return ERR_PTR(-ENOMEM);
-	if (class) {
+	if (class && leaf->class) {
 		memcpy(kho_ranges_runs(grown), runs,
 		       leaf->nr_runs * sizeof(*runs));
 		grown->nr_runs = leaf->nr_runs;
 		grown->mixed = leaf->mixed;
+	} else if (class) {
+		/* a bitmap's runs, for a folio of another info word */
+		while (kho_ranges_leaf_next_run(leaf, p, &first, &last,
+						&run_info)) {
+			kho_ranges_runs(grown)[grown->nr_runs++] =
+				(struct kho_ranges_run){ first, last, run_info };
+			p = last + 1;
+		}
 	} else {
 		order = kho_ranges_info_order(leaf->info);
 		for (i = 0; i < leaf->nr_runs; i++)
@@ -1011,52 +1046,6 @@ static int kho_ranges_leaf_add(struct kho_ranges *kr,
 	return ret ?: 1;
 }
 
-/*
- * Bitmap @leaf of window @ws is to take a folio of another info word: make
- * it a run list with room for one run more, if its runs fit the largest.
- * Best effort: NULL if they do not or there is no memory, and the caller
- * turns the window into ranges instead.
- */
-static struct kho_ranges_leaf *kho_ranges_leaf_unbitmap(struct kho_ranges *kr,
-							 struct kho_ranges_leaf *leaf,
-							 unsigned long ws,
-							 gfp_t gfp)
-{
-	MA_STATE(mas, &kr->mt, ws, ws);
-	unsigned long p = 0, first, last, nr = 0;
-	struct kho_ranges_leaf *list;
-	unsigned int class;
-	u32 info;
-
-	while (kho_ranges_leaf_next_run(leaf, p, &first, &last, &info)) {
-		nr++;
-		p = last + 1;
-	}
-	class = kho_ranges_runs_class(nr);
-	if (!class)
-		return NULL;
-	list = kho_ranges_leaf_alloc(leaf->info, class, gfp | __GFP_NOWARN);
-	if (!list)
-		return NULL;
-	p = 0;
-	while (kho_ranges_leaf_next_run(leaf, p, &first, &last, &info)) {
-		kho_ranges_runs(list)[list->nr_runs++] =
-			(struct kho_ranges_run){ first, last, info };
-		p = last + 1;
-	}
-	list->nr_folios = leaf->nr_folios;
-	/* in the leaf's place in the tree, an exact fit: no node to allocate */
-	mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
-	if (mas_store_gfp(&mas, list, gfp)) {
-		kho_ranges_leaf_free(list);
-		return NULL;
-	}
-	kho_ranges_leaf_account(kr, leaf, -1);
-	kho_ranges_leaf_account(kr, list, 1);
-	kho_ranges_leaf_free(leaf);
-	return list;
-}
-
 /* is any page of [@pfn, @last] preserved, counting the hint's tail? */
 static bool kho_ranges_taken(struct kho_ranges *kr, unsigned long pfn,
 			     unsigned long last)
@@ -1127,7 +1116,7 @@ static noinline int kho_ranges_preserve_tree(struct kho_ranges *kr,
 {
 	MA_STATE(mas, &kr->mt, pfn, pfn);
 	unsigned long last = pfn + nr_pages - 1, ws = kho_ranges_window(pfn);
-	struct kho_ranges_leaf *leaf;
+	struct kho_ranges_leaf *leaf, *grown;
 	unsigned int nr_leaves = 0;
 	void *entry;
 	int ret;
@@ -1176,8 +1165,12 @@ static noinline int kho_ranges_preserve_tree(struct kho_ranges *kr,
 	 * info word is a run list
 	 */
 	if (nr_leaves == 1 && pfn >= ws && last < ws + KHO_RANGES_WINDOW_PAGES) {
-		if (!kho_ranges_leaf_takes(leaf, info))
-			leaf = kho_ranges_leaf_unbitmap(kr, leaf, ws, gfp) ?: leaf;
+		/* best effort: if it cannot, the window becomes ranges */
+		if (!kho_ranges_leaf_takes(leaf, info)) {
+			grown = kho_ranges_leaf_grow(kr, leaf, ws, info, gfp);
+			if (!IS_ERR(grown))
+				leaf = grown;
+		}
 		if (kho_ranges_leaf_takes(leaf, info)) {
 			ret = kho_ranges_leaf_add(kr, leaf, ws, pfn, last, info,
 						  gfp);
@@ -1969,26 +1962,6 @@ static void kho_ranges_out_leaf(struct kho_ranges_out *o, unsigned long ws,
 	}
 	o->nr_words += nbits / 64;
 	o->bm_end = ws + KHO_RANGES_WINDOW_PAGES;
-}
-
-/*
- * Runs of set bits in @leaf, counted up to @max: a run starts at every
- * set bit whose lower neighbour is clear, so a word at a time.
- */
-static unsigned long kho_ranges_leaf_runs(const struct kho_ranges_leaf *leaf,
-					  unsigned long max)
-{
-	unsigned long nwords = BITS_TO_LONGS(kho_ranges_leaf_nbits(leaf->info));
-	unsigned long i, runs = 0, carry = 0;
-
-	for (i = 0; i < nwords && runs <= max; i++) {
-		unsigned long w = leaf->bits[i];
-
-		if (w)
-			runs += hweight_long(w & ~((w << 1) | carry));
-		carry = w >> (BITS_PER_LONG - 1);
-	}
-	return runs;
 }
 
 /*
