@@ -720,6 +720,38 @@ static bool kho_ranges_info_unknown(u32 info)
 }
 
 /*
+ * Extent [@start, @end) of info word @info after the one that ended at
+ * *@prev_end: in order, and inside the memory region [*@mem_lo, *@mem_hi)
+ * of the one before or another one found from @st (which the bounds then
+ * become); it moves *@covered, the end of what preserves the blob from its
+ * start. The callers keep these in local variables across their loops.
+ */
+static __always_inline int kho_ranges_check_extent(struct kho_ranges_check *st,
+						   u64 start, u64 end, u32 info,
+						   u64 *prev_end, u64 *covered,
+						   u64 *mem_lo, u64 *mem_hi)
+{
+	if (unlikely(start < *prev_end)) {
+		pr_err("%#llx+%#llx (info %#x) overlaps or is not sorted after what comes before it\n",
+		       start, end - start, info);
+		return -EINVAL;
+	}
+	if (unlikely(start < *mem_lo || end > *mem_hi)) {
+		if (!kho_ranges_in_memory(st, start, end)) {
+			pr_err("preserved %#llx+%#llx is outside memory\n",
+			       start, end - start);
+			return -ERANGE;
+		}
+		*mem_lo = st->mem_lo;
+		*mem_hi = st->mem_hi;
+	}
+	if (unlikely(start <= *covered) && end > *covered)
+		*covered = end;
+	*prev_end = end;
+	return 0;
+}
+
+/*
  * The range records from *@r on that come before the next bitmap run, the
  * one at @limit (U64_MAX when none is left): those that start at or below
  * it, each well formed, after the extent before it and in memory. This
@@ -760,25 +792,10 @@ static int __init kho_ranges_check_ranges(const struct kho_ranges_incoming *in,
 			ret = -EINVAL;
 			break;
 		}
-		if (unlikely(start < prev_end)) {
-			pr_err("%#llx+%#llx (info %#x) overlaps or is not sorted after what comes before it\n",
-			       start, end - start, info);
-			ret = -EINVAL;
+		ret = kho_ranges_check_extent(st, start, end, info, &prev_end,
+					      &covered, &mem_lo, &mem_hi);
+		if (ret)
 			break;
-		}
-		if (unlikely(start < mem_lo || end > mem_hi)) {
-			if (!kho_ranges_in_memory(st, start, end)) {
-				pr_err("preserved %#llx+%#llx is outside memory\n",
-				       start, end - start);
-				ret = -ERANGE;
-				break;
-			}
-			mem_lo = st->mem_lo;
-			mem_hi = st->mem_hi;
-		}
-		if (unlikely(start <= covered) && end > covered)
-			covered = end;
-		prev_end = end;
 		seen |= info;
 		pages += nr;
 		folios += nr >> kho_ranges_info_order(info);
@@ -805,6 +822,7 @@ static int __init kho_ranges_check_runs(struct kho_ranges_check *st,
 					unsigned int shift)
 {
 	u64 prev_end = st->prev_end, covered = st->covered;
+	u64 mem_lo = st->mem_lo, mem_hi = st->mem_hi;
 	unsigned long pages = 0, folios = 0;
 	unsigned int i;
 	int ret = 0;
@@ -812,22 +830,10 @@ static int __init kho_ranges_check_runs(struct kho_ranges_check *st,
 	for (i = 0; i < n; i++) {
 		u64 start = run[i].base, end = start + run[i].size;
 
-		if (unlikely(start < prev_end)) {
-			pr_err("%#llx+%#llx (info %#x) overlaps or is not sorted after what comes before it\n",
-			       start, end - start, info);
-			ret = -EINVAL;
+		ret = kho_ranges_check_extent(st, start, end, info, &prev_end,
+					      &covered, &mem_lo, &mem_hi);
+		if (ret)
 			break;
-		}
-		if (unlikely(start < st->mem_lo || end > st->mem_hi) &&
-		    !kho_ranges_in_memory(st, start, end)) {
-			pr_err("preserved %#llx+%#llx is outside memory\n",
-			       start, end - start);
-			ret = -ERANGE;
-			break;
-		}
-		if (unlikely(start <= covered) && end > covered)
-			covered = end;
-		prev_end = end;
 		pages += (end - start) >> PAGE_SHIFT;
 		folios += (end - start) >> shift;
 	}
