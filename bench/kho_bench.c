@@ -702,10 +702,12 @@ static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 		return kb_fail(c, "kho_ranges preserve");
 	/*
 	 * Slab objects are maple nodes and leaves; a leaf is counted at its
-	 * own size (a kmem_cache object: its header and bitmap).
+	 * own size (a kmem_cache object: its header and bitmap), and the leaf
+	 * index (kmalloc()) at its own.
 	 */
 	proto.tracker_bytes = (c->slab_delta - c->kr.nr_leaves) *
-			      sizeof(struct maple_node) + c->kr.leaf_bytes;
+			      sizeof(struct maple_node) + c->kr.leaf_bytes +
+			      c->kr.leaf_index_bytes;
 
 	proto.serialize = kb_measure(cfg, kb_setup_ranges_serialize,
 				     kb_ir_serialize_ranges, c);

@@ -542,12 +542,123 @@ static unsigned long kho_ranges_runs_clear(struct kho_ranges_leaf *leaf,
 	return folios;
 }
 
+/*
+ * The leaf index. A folio whose window is not the last preserve's finds
+ * its leaf in the tree, a walk from the root of a few hundred instructions
+ * and cache lines: most of the cost of a folio in a scattered window. The
+ * index is a direct-mapped cache in front of that walk: slot i holds the
+ * leaf of a window whose number is i modulo the number of slots, or NULL.
+ * Physical memory is mostly one span, so the windows of a machine take
+ * consecutive slots and seldom share one.
+ *
+ * It is a cache, never the only way to a leaf: a slot that holds another
+ * window's leaf, or none, sends the folio to the tree as before, which
+ * then fills the slot. It is made on the first such walk that finds a
+ * leaf, so that a tracker filled in address order (the last leaf is the
+ * hint) never pays for one, and it doubles while it has fewer slots than
+ * there are leaves, up to KHO_RANGES_INDEX_SHARE of the leaves' memory: a
+ * slot (12 bytes) costs at most a third of the smallest leaf, and a
+ * tracker of small leaves keeps most of its memory win over bitmaps.
+ * Without memory to grow it stays as it is.
+ */
+#define KHO_RANGES_INDEX_SLOT	(sizeof(void *) + sizeof(u32))
+#define KHO_RANGES_INDEX_SHARE	8	/* index <= leaf_bytes / 8 */
+#define KHO_RANGES_INDEX_MIN	16U
+
+static u32 *kho_ranges_index_wins(const struct kho_ranges *kr)
+{
+	return (u32 *)(kr->leaf_index + (1UL << kr->leaf_index_bits));
+}
+
+/* the slot of window @ws, or NULL if its number does not fit a u32 */
+static void **kho_ranges_index_slot(const struct kho_ranges *kr,
+				    unsigned long ws)
+{
+	unsigned long win = ws / KHO_RANGES_WINDOW_PAGES;
+
+	if (!kr->leaf_index || win > U32_MAX)
+		return NULL;
+	return &kr->leaf_index[win & ((1UL << kr->leaf_index_bits) - 1)];
+}
+
+/* the leaf of window @ws if the index has it, else NULL */
+static struct kho_ranges_leaf *kho_ranges_index_find(const struct kho_ranges *kr,
+						     unsigned long ws)
+{
+	void **slot = kho_ranges_index_slot(kr, ws);
+
+	if (!slot || kho_ranges_index_wins(kr)[slot - kr->leaf_index] !=
+		     ws / KHO_RANGES_WINDOW_PAGES)
+		return NULL;
+	return *slot;
+}
+
+static void kho_ranges_index_set(struct kho_ranges *kr, unsigned long ws,
+				 struct kho_ranges_leaf *leaf)
+{
+	void **slot = kho_ranges_index_slot(kr, ws);
+
+	if (!slot)
+		return;
+	*slot = leaf;
+	kho_ranges_index_wins(kr)[slot - kr->leaf_index] =
+		ws / KHO_RANGES_WINDOW_PAGES;
+}
+
+/* twice the slots, within KHO_RANGES_INDEX_SHARE; best effort */
+static void kho_ranges_index_grow(struct kho_ranges *kr, gfp_t gfp)
+{
+	unsigned int bits = kr->leaf_index ? kr->leaf_index_bits + 1 :
+			    ilog2(KHO_RANGES_INDEX_MIN);
+	unsigned long n = 1UL << bits, old = 0, i;
+	size_t bytes = n * KHO_RANGES_INDEX_SLOT;
+	void **index, **was = kr->leaf_index;
+	u32 *wins;
+
+	if (bytes > kr->leaf_bytes / KHO_RANGES_INDEX_SHARE)
+		return;
+	index = kzalloc(bytes, gfp | __GFP_NOWARN);
+	if (!index)
+		return;
+	wins = (u32 *)(index + n);
+	if (was) {
+		old = 1UL << kr->leaf_index_bits;
+		for (i = 0; i < old; i++) {
+			u32 win = kho_ranges_index_wins(kr)[i];
+
+			if (!was[i])
+				continue;
+			index[win & (n - 1)] = was[i];
+			wins[win & (n - 1)] = win;
+		}
+	}
+	kr->leaf_index = index;
+	kr->leaf_index_bits = bits;
+	kr->leaf_index_bytes = bytes;
+	kfree(was);
+}
+
+/* a walk of the tree found @leaf of window @ws: keep it for the next folio */
+static void kho_ranges_index_note(struct kho_ranges *kr, unsigned long ws,
+				  struct kho_ranges_leaf *leaf, gfp_t gfp)
+{
+	if (!kr->leaf_index || kr->nr_leaves > 1UL << kr->leaf_index_bits)
+		kho_ranges_index_grow(kr, gfp);
+	kho_ranges_index_set(kr, ws, leaf);
+}
+
+/* @leaf of window @ws enters (@sign 1) or leaves (-1) the tree */
 static void kho_ranges_leaf_account(struct kho_ranges *kr,
-				    const struct kho_ranges_leaf *leaf, int sign)
+				    const struct kho_ranges_leaf *leaf,
+				    unsigned long ws, int sign)
 {
 	/* a leaf leaving the tree is no shortcut any more */
 	if (sign < 0 && kr->hint_leaf == leaf)
 		kr->hint_leaf = NULL;
+	if (sign > 0)
+		kho_ranges_index_set(kr, ws, (struct kho_ranges_leaf *)leaf);
+	else if (kho_ranges_index_find(kr, ws) == leaf)
+		kho_ranges_index_set(kr, ws, NULL);
 	kr->nr_leaves += sign;
 	kr->leaf_bytes += sign * (long)kho_ranges_leaf_size(leaf);
 	if (leaf->class) {
@@ -629,8 +740,8 @@ static struct kho_ranges_leaf *kho_ranges_leaf_grow(struct kho_ranges *kr,
 		kho_ranges_leaf_free(grown);
 		return ERR_PTR(-ENOMEM);
 	}
-	kho_ranges_leaf_account(kr, leaf, -1);
-	kho_ranges_leaf_account(kr, grown, 1);
+	kho_ranges_leaf_account(kr, leaf, ws, -1);
+	kho_ranges_leaf_account(kr, grown, ws, 1);
 	kho_ranges_leaf_free(leaf);
 	return grown;
 }
@@ -915,7 +1026,7 @@ static int kho_ranges_dissolve(struct kho_ranges *kr, unsigned long ws,
 		}
 		p = last + 1;
 	}
-	kho_ranges_leaf_account(kr, leaf, -1);
+	kho_ranges_leaf_account(kr, leaf, ws, -1);
 	kho_ranges_leaf_free(leaf);
 	return 0;
 }
@@ -1004,7 +1115,7 @@ static void kho_ranges_maybe_leaf(struct kho_ranges *kr, unsigned long ws,
 		return;
 	}
 	kr->nr_ranges -= nr;
-	kho_ranges_leaf_account(kr, leaf, 1);
+	kho_ranges_leaf_account(kr, leaf, ws, 1);
 }
 
 /* can @leaf hold folios of @info: a run list, or a bitmap of @info? */
@@ -1097,7 +1208,7 @@ static int kho_ranges_leaf_first(struct kho_ranges *kr, struct ma_state *mas,
 		kho_ranges_leaf_free(leaf);
 		return -ENOMEM;
 	}
-	kho_ranges_leaf_account(kr, leaf, 1);
+	kho_ranges_leaf_account(kr, leaf, ws, 1);
 	kr->nr_pages += last - pfn + 1;
 	kr->hint_leaf = leaf;
 	kr->hint_ws = ws;
@@ -1138,6 +1249,8 @@ static noinline int kho_ranges_preserve_tree(struct kho_ranges *kr,
 				kho_ranges_maybe_leaf(kr, ws, gfp);
 			return 0;
 		}
+		if (kho_ranges_is_leaf(entry))
+			kho_ranges_index_note(kr, mas.index, entry, gfp);
 		if (kho_ranges_is_leaf(entry) &&
 		    kho_ranges_leaf_takes(entry, info)) {
 			ret = kho_ranges_leaf_add(kr, entry, mas.index, pfn,
@@ -1197,7 +1310,7 @@ static noinline int kho_ranges_preserve_tree(struct kho_ranges *kr,
 static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 				 unsigned long nr_pages, u32 info, gfp_t gfp)
 {
-	unsigned long last = pfn + nr_pages - 1;
+	unsigned long last = pfn + nr_pages - 1, ws;
 	struct kho_ranges_leaf *leaf;
 	int ret;
 
@@ -1213,12 +1326,16 @@ static int __kho_ranges_preserve(struct kho_ranges *kr, unsigned long pfn,
 	if (ret)
 		return kho_ranges_taken(kr, pfn, last) ? -EEXIST : ret;
 
-	/* the leaf the last call added to, if the folio is its again */
+	/* the leaf the last call added to, or the index's, if it has the folio */
 	leaf = kr->hint_leaf;
-	if (leaf && kho_ranges_leaf_takes(leaf, info) && pfn >= kr->hint_ws &&
-	    last < kr->hint_ws + KHO_RANGES_WINDOW_PAGES) {
-		ret = kho_ranges_leaf_add(kr, leaf, kr->hint_ws, pfn, last,
-					  info, gfp);
+	ws = kr->hint_ws;
+	if (!leaf || pfn < ws || pfn >= ws + KHO_RANGES_WINDOW_PAGES) {
+		ws = kho_ranges_window(pfn);
+		leaf = kho_ranges_index_find(kr, ws);
+	}
+	if (leaf && kho_ranges_leaf_takes(leaf, info) &&
+	    last < ws + KHO_RANGES_WINDOW_PAGES) {
+		ret = kho_ranges_leaf_add(kr, leaf, ws, pfn, last, info, gfp);
 		if (ret <= 0)
 			return ret;
 	}
@@ -1314,7 +1431,7 @@ static int kho_ranges_unpreserve_leaves(struct kho_ranges *kr,
 		/* an empty leaf that cannot be dropped now stays, preserving nothing */
 		mas_set_range(&mas, ws, ws + KHO_RANGES_WINDOW_PAGES - 1);
 		if (!mas_store_gfp(&mas, NULL, gfp | __GFP_NOWARN)) {
-			kho_ranges_leaf_account(kr, leaf, -1);
+			kho_ranges_leaf_account(kr, leaf, ws, -1);
 			kho_ranges_leaf_free(leaf);
 		}
 		mas_set(&mas, ws + KHO_RANGES_WINDOW_PAGES);
@@ -2317,6 +2434,10 @@ void kho_ranges_destroy(struct kho_ranges *kr)
 		if (kho_ranges_is_leaf(entry))
 			kho_ranges_leaf_free(entry);
 	__mt_destroy(&kr->mt);
+	kfree(kr->leaf_index);
+	kr->leaf_index = NULL;
+	kr->leaf_index_bits = 0;
+	kr->leaf_index_bytes = 0;
 	kr->hint_leaf = NULL;
 	kr->hint_limit = 0;
 	kr->nr_ranges = 0;

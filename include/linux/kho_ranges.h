@@ -34,6 +34,12 @@ struct folio;
  * @hint_leaf: the leaf the last preserve set bits in, or NULL: a shortcut
  *             past the tree for the next folio of its window.
  * @hint_ws:   first page frame of its window.
+ * @leaf_index: a cache from window to leaf for preserve, or NULL: slot i
+ *             holds a leaf of a window whose number is i modulo the
+ *             slots, with the window numbers (u32) after the pointers
+ *             (mm/kho_ranges.c, "The leaf index").
+ * @leaf_index_bits: log2 of its slots.
+ * @leaf_index_bytes: its memory.
  * @hint_start: the range the last preserve stored: its first page frame,
  * @hint_end:  its last page frame,
  * @hint_stored: the last page frame of it that the tree has; preserves
@@ -70,6 +76,9 @@ struct kho_ranges {
 	unsigned long leaf_folios;
 	void *hint_leaf;
 	unsigned long hint_ws;
+	void **leaf_index;
+	unsigned int leaf_index_bits;
+	size_t leaf_index_bytes;
 	unsigned long hint_start;
 	unsigned long hint_end;
 	unsigned long hint_stored;

@@ -152,10 +152,45 @@ static inline unsigned long kr_runs(const struct kho_ranges *kr)
 	return kr->nr_ranges + kr->leaf_runs;
 }
 
+/* pages of a leaf window (mm/kho_ranges.c, KHO_RANGES_WINDOW_PAGES) */
+#define KR_WINDOW_PAGES		4096UL
+
+/*
+ * The leaf index: every leaf it holds is the tree's entry for its window,
+ * over the whole window, in the slot of the window's number.
+ */
+static inline const char *kr_check_index(struct kho_ranges *kr)
+{
+	unsigned long i, n = kr->leaf_index ? 1UL << kr->leaf_index_bits : 0;
+	const u32 *wins = (const u32 *)(kr->leaf_index + n);
+	const char *err = NULL;
+
+	if (kr->leaf_index &&
+	    kr->leaf_index_bytes != n * (sizeof(void *) + sizeof(u32)))
+		return "leaf index bytes do not match its slots";
+	mutex_lock(&kr->lock);
+	for (i = 0; i < n && !err; i++) {
+		MA_STATE(mas, &kr->mt, 0, 0);
+		unsigned long ws = wins[i] * KR_WINDOW_PAGES;
+
+		if (!kr->leaf_index[i])
+			continue;
+		mas_set(&mas, ws);
+		if ((wins[i] & (n - 1)) != i)
+			err = "leaf index: a window in another's slot";
+		else if (mas_walk(&mas) != kr->leaf_index[i] ||
+			 mas.index != ws ||
+			 mas.last != ws + KR_WINDOW_PAGES - 1)
+			err = "leaf index: a leaf that is not its window's";
+	}
+	mutex_unlock(&kr->lock);
+	return err;
+}
+
 static inline const char *kr_check_invariants(struct kho_ranges *kr)
 {
 	struct kr_ranges rs = kr_collect(kr);
-	const char *err = NULL;
+	const char *err = kr_check_index(kr);
 	unsigned long i, pages = 0;
 
 	for (i = 0; i < rs.nr && !err; i++) {
