@@ -143,7 +143,7 @@ CFLAGS_OPT ?= -O2 -g
 
 # Two flavours: plain (benchmark, valgrind) and sanitized (tests).
 # every object of ours sees the tracker's structures: rebuild on any change
-KR_HDRS := $(wildcard include/linux/*.h mm/*.h)
+KR_HDRS := $(wildcard include/linux/*.h mm/*.h tools/testing/kho_ranges/arch/asm-generic/bitops/*.h)
 
 define flavour
 $(B)/$(1)/maple.o: $(GEN)/.stamp

@@ -2096,12 +2096,28 @@ static void kho_ranges_out_window(struct kho_ranges_out *o, unsigned long ws,
 	bool open = false;
 
 	if (leaf->class) {
-		const struct kho_ranges_run *runs = kho_ranges_runs(leaf);
+		const struct kho_ranges_run *run = kho_ranges_runs(leaf);
+		const struct kho_ranges_run *end = run + leaf->nr_runs;
+		struct kho_ranges_blob_range *rec;
 
-		for (i = 0; i < leaf->nr_runs; i++)
-			kho_ranges_out_range(o, ws + runs[i].first,
-					     runs[i].last - runs[i].first + 1,
-					     runs[i].info);
+		if (run == end)
+			return;
+		/* the first run may go on from the record before */
+		kho_ranges_out_range(o, ws + run->first,
+				     run->last - run->first + 1, run->info);
+		/*
+		 * The others are a record each: runs of one info word never
+		 * touch, and none is longer than a record takes.
+		 */
+		rec = &o->ranges[o->nr_ranges];
+		for (run++; run < end; run++, rec++) {
+			rec->start = cpu_to_le64(PFN_PHYS(ws + run->first));
+			rec->nr_pages = cpu_to_le32(run->last - run->first + 1);
+			rec->info = cpu_to_le32(run->info);
+		}
+		o->nr_ranges = rec - o->ranges;
+		o->range_end = ws + end[-1].last + 1;
+		o->range_info = end[-1].info;
 		return;
 	}
 	if (kho_ranges_leaf_runs(leaf, max) > max) {
