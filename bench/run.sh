@@ -8,6 +8,7 @@
 #   bench/run.sh BENCH_BINARY RESULTS_DIR
 #
 # KB_QUICK=1 shrinks every workload (a smoke test of the whole pipeline).
+# KB_REPS=N sets the timed runs a measurement (default 11).
 # KB_SUMMARY_ONLY=1 measures nothing: it prints the tables of the CSVs
 # already in RESULTS_DIR.
 set -euo pipefail
@@ -17,6 +18,7 @@ out=${2:-results}
 here=$(dirname "$0")
 quick=${KB_QUICK:-0}
 summary_only=${KB_SUMMARY_ONLY:-0}
+reps=${KB_REPS:-11}
 mkdir -p "$out"
 start=$(date +%s)
 
@@ -27,7 +29,7 @@ echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start; other w
 echo "compiler:  $(${CC:-cc} --version | head -1), -O2, no sanitizers"
 echo "method:    one process per workload; every tracker preserves the same folio list;"
 echo "           every deserialize runs in a freshly booted simulated memblock (real mm/memblock.c"
-echo "           of linux 6.12 + patches/memblock); medians of up to 5 timed runs after 1 warm-up,"
+echo "           of linux 6.12 + patches/memblock); medians of up to $reps timed runs after 1 warm-up,"
 echo "           fewer when the runs of one measurement exceed 3 s (the CSV's reps column)"
 if command -v perf >/dev/null 2>&1; then
 	if perf stat -x, -e instructions true 2>&1 | grep -q 'not supported'; then
@@ -49,10 +51,13 @@ measure() {
 	find "$out" -maxdepth 1 \( -name '*.csv' -o -name '*.png' -o -name sweep.log \) \
 		! -name 'vm-*' -delete
 
+	# 11 timed runs a measurement (the sweeps ask for 3): a millisecond
+	# preserve moves by up to 2x from run to run on a shared machine, and
+	# the median of 5 still moved the ratios by 1.5x between suites
 	run() {
 		local csv=$1
 		shift
-		"$bench" "$@" --baselines all --csv "$out/$csv.csv"
+		"$bench" --reps "$reps" "$@" --baselines all --csv "$out/$csv.csv"
 	}
 
 	# every baseline's upstream and bulk deserializer, every ranges strategy
