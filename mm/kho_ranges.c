@@ -553,16 +553,18 @@ static unsigned long kho_ranges_runs_clear(struct kho_ranges_leaf *leaf,
  *
  * It is a cache, never the only way to a leaf: a slot that holds another
  * window's leaf, or none, sends the folio to the tree as before, which
- * then fills the slot. It is made on the first such walk that finds a
- * leaf, so that a tracker filled in address order (the last leaf is the
- * hint) never pays for one, and it doubles while it has fewer slots than
- * there are leaves, up to KHO_RANGES_INDEX_SHARE of the leaves' memory: a
- * slot (12 bytes) costs at most a third of the smallest leaf, and a
- * tracker of small leaves keeps most of its memory win over bitmaps.
- * Without memory to grow it stays as it is.
+ * then fills the slot. It is made, of KHO_RANGES_INDEX_MIN slots, on the
+ * first such walk that finds a leaf, so that a tracker filled in address
+ * order (the last leaf is the hint) never pays for one. It doubles once
+ * it has missed (sent a folio down the tree to a leaf) as often as it has
+ * slots, while there are more leaves than slots, and as long as it stays
+ * within KHO_RANGES_INDEX_SHARE of the leaves' memory: a tracker whose
+ * folios find their leaves through the hint keeps a small one, and one of
+ * scattered windows gets a slot a leaf. Without memory to grow it stays
+ * as it is.
  */
 #define KHO_RANGES_INDEX_SLOT	(sizeof(void *) + sizeof(u32))
-#define KHO_RANGES_INDEX_SHARE	8	/* index <= leaf_bytes / 8 */
+#define KHO_RANGES_INDEX_SHARE	2	/* index <= leaf_bytes / 2 */
 #define KHO_RANGES_INDEX_MIN	16U
 
 static u32 *kho_ranges_index_wins(const struct kho_ranges *kr)
@@ -642,8 +644,13 @@ static void kho_ranges_index_grow(struct kho_ranges *kr, gfp_t gfp)
 static void kho_ranges_index_note(struct kho_ranges *kr, unsigned long ws,
 				  struct kho_ranges_leaf *leaf, gfp_t gfp)
 {
-	if (!kr->leaf_index || kr->nr_leaves > 1UL << kr->leaf_index_bits)
+	unsigned long slots = kr->leaf_index ? 1UL << kr->leaf_index_bits : 0;
+
+	/* grown once it has missed as often as it has slots */
+	if (++kr->leaf_index_misses > slots && kr->nr_leaves > slots) {
 		kho_ranges_index_grow(kr, gfp);
+		kr->leaf_index_misses = 0;
+	}
 	kho_ranges_index_set(kr, ws, leaf);
 }
 
@@ -2454,6 +2461,7 @@ void kho_ranges_destroy(struct kho_ranges *kr)
 	kr->leaf_index = NULL;
 	kr->leaf_index_bits = 0;
 	kr->leaf_index_bytes = 0;
+	kr->leaf_index_misses = 0;
 	kr->hint_leaf = NULL;
 	kr->hint_limit = 0;
 	kr->nr_ranges = 0;

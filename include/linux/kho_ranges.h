@@ -40,6 +40,8 @@ struct folio;
  *             (mm/kho_ranges.c, "The leaf index").
  * @leaf_index_bits: log2 of its slots.
  * @leaf_index_bytes: its memory.
+ * @leaf_index_misses: walks of the tree that found a leaf since it last
+ *             grew.
  * @hint_start: the range the last preserve stored: its first page frame,
  * @hint_end:  its last page frame,
  * @hint_stored: the last page frame of it that the tree has; preserves
@@ -79,6 +81,7 @@ struct kho_ranges {
 	void **leaf_index;
 	unsigned int leaf_index_bits;
 	size_t leaf_index_bytes;
+	unsigned long leaf_index_misses;
 	unsigned long hint_start;
 	unsigned long hint_end;
 	unsigned long hint_stored;

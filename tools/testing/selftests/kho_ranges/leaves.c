@@ -475,38 +475,35 @@ TEST_F(leaves, sparse_leaf_is_written_as_ranges)
 }
 
 /*
- * The leaf index. Windows 1 to 40 get a folio each and then three more,
- * visited in a scattered order, so that most folios miss the last
- * preserve's leaf. The index is made on the first miss that the tree
- * answers with a leaf; 40 leaves of 64 bytes allow it 16 slots (an eighth
- * of their memory), so windows 16 apart share a slot. Every folio must
- * land in its own window's leaf, the index must follow a leaf that grows
- * to a bigger run list, and it must forget a leaf that is freed: the
- * invariants check that every leaf it holds is its window's tree entry.
+ * The leaf index. Windows 1 to 40 get a folio each, in a scattered order:
+ * 40 leaves, each made by its first folio, and no walk of the tree has yet
+ * found a leaf, so there is no index. The first walk that does makes it,
+ * of 16 slots, where windows 5, 21 and 37 share one: folios for them in
+ * turn must each land in their own window's leaf, and a leaf freed while
+ * it holds the slot must leave it (the invariants check that every leaf
+ * the index holds is its window's tree entry). Then three more folios for
+ * every window, in the scattered order, miss often enough to grow it.
  */
 #define IX_WINDOWS	40UL
 
+/* folio @k of window @win: every other page, clear of the window's edges */
 static unsigned long ix_page(unsigned long win, unsigned long k)
 {
-	return win * KR_WINDOW_PAGES + 2 * k;
+	return win * KR_WINDOW_PAGES + 1 + 2 * k;
 }
 
-static const char *ix_expect(struct kho_ranges *kr, unsigned long folios,
-			     unsigned long skip_win)
+/* the tracker holds folios 0 .. @nr[w] - 1 of every window w, no more */
+static const char *ix_expect(struct kho_ranges *kr, const unsigned long *nr)
 {
 	struct kr_ranges rs = kr_collect(kr);
 	const char *err = NULL;
 	unsigned long w, k, i = 0;
 
 	for (w = 1; w <= IX_WINDOWS && !err; w++) {
-		for (k = 0; k < folios && !err; k++) {
-			if (w == skip_win)
-				continue;
+		for (k = 0; k < nr[w] && !err; k++, i++)
 			if (i >= rs.nr || rs.r[i].pfn != kr_pfn(ix_page(w, k)) ||
 			    rs.r[i].nr_pages != 1 || rs.r[i].info != A)
 				err = "a folio is not where it was preserved";
-			i++;
-		}
 	}
 	if (!err && i != rs.nr)
 		err = "more folios than were preserved";
@@ -514,60 +511,62 @@ static const char *ix_expect(struct kho_ranges *kr, unsigned long folios,
 	return err ?: kr_check_invariants(kr);
 }
 
+static int ix_add(struct kho_ranges *kr, unsigned long *nr, unsigned long w)
+{
+	int ret = kho_ranges_preserve(kr, kr_pfn(ix_page(w, nr[w])), 1, A);
+
+	if (!ret)
+		nr[w]++;
+	return ret;
+}
+
 TEST_F(leaves, index_finds_scattered_leaves_and_forgets_freed_ones)
 {
-	unsigned long w, k, i;
+	unsigned long nr[IX_WINDOWS + 1] = { 0 }, slots, i, k;
+	const unsigned long turn[] = { 21, 5, 37, 21, 5, 37 };
 
 	/* 17 is prime to 40: windows 1..40 in a scattered order */
-	for (k = 0; k < 4; k++) {
-		for (i = 0; i < IX_WINDOWS; i++) {
-			w = 1 + i * 17 % IX_WINDOWS;
-			ASSERT_EQ(0, kho_ranges_preserve(&self->kr,
-							 kr_pfn(ix_page(w, k)),
-							 1, A));
-			/* the window before's first folio, by the index */
-			w = 1 + (i + IX_WINDOWS - 1) * 17 % IX_WINDOWS;
-			if (k)
-				ASSERT_EQ(-EEXIST,
-					  kho_ranges_preserve(&self->kr,
-							      kr_pfn(ix_page(w, 0)),
-							      1, A));
-		}
-		ASSERT_EQ(NULL, ix_expect(&self->kr, k + 1, 0));
-	}
+	for (i = 0; i < IX_WINDOWS; i++)
+		ASSERT_EQ(0, ix_add(&self->kr, nr, 1 + i * 17 % IX_WINDOWS));
 	ASSERT_EQ(IX_WINDOWS, self->kr.nr_leaves);
-	/* 4 runs: run lists of 64 bytes, 2560 bytes, 320 for the index */
-	ASSERT_EQ(IX_WINDOWS * 64, self->kr.leaf_bytes);
-	ASSERT_NE(NULL, self->kr.leaf_index);
+	ASSERT_EQ(NULL, self->kr.leaf_index);
+
+	/* 5, 21 and 37 in turn: one slot, a miss each time */
+	for (i = 0; i < ARRAY_SIZE(turn); i++) {
+		ASSERT_EQ(0, ix_add(&self->kr, nr, turn[i]));
+		ASSERT_EQ(-EEXIST, kho_ranges_preserve(&self->kr,
+						       kr_pfn(ix_page(turn[(i + 1) % 3], 0)),
+						       1, A));
+	}
+	ASSERT_EQ(16 * (sizeof(void *) + sizeof(u32)),
+		  self->kr.leaf_index_bytes);
+	ASSERT_EQ(NULL, ix_expect(&self->kr, nr));
+
+	/* window 5 takes the slot back, then empties: its leaf is freed */
+	ASSERT_EQ(0, ix_add(&self->kr, nr, 5));
+	for (k = 0; k < nr[5]; k++)
+		ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr,
+						   kr_pfn(ix_page(5, k)), 1));
+	nr[5] = 0;
+	ASSERT_EQ(IX_WINDOWS - 1, self->kr.nr_leaves);
+	ASSERT_EQ(NULL, ix_expect(&self->kr, nr));
+	ASSERT_EQ(0, ix_add(&self->kr, nr, 21));
+	ASSERT_EQ(0, ix_add(&self->kr, nr, 37));
+	ASSERT_EQ(0, ix_add(&self->kr, nr, 5));
+	ASSERT_EQ(NULL, ix_expect(&self->kr, nr));
 	ASSERT_EQ(16 * (sizeof(void *) + sizeof(u32)),
 		  self->kr.leaf_index_bytes);
 
-	/*
-	 * A fifth folio for window 5, whose slot 37 had last: a miss that
-	 * puts window 5 in the slot. Then window 5 empties: its leaf is
-	 * freed, and must leave the index.
-	 */
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(ix_page(5, 4)), 1,
-					 A));
-	for (k = 0; k < 5; k++)
-		ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr,
-						   kr_pfn(ix_page(5, k)), 1));
-	ASSERT_EQ(IX_WINDOWS - 1, self->kr.nr_leaves);
-	ASSERT_EQ(NULL, ix_expect(&self->kr, 4, 5));
-	/* windows 21 and 37 share a slot with 5: their folios go home */
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(ix_page(21, 4)), 1,
-					 A));
-	ASSERT_EQ(0, kho_ranges_preserve(&self->kr, kr_pfn(ix_page(37, 4)), 1,
-					 A));
-	ASSERT_EQ(-EEXIST, kho_ranges_preserve(&self->kr,
-					       kr_pfn(ix_page(21, 4)), 1, A));
-	for (k = 0; k < 4; k++)
-		ASSERT_EQ(0, kho_ranges_preserve(&self->kr,
-						 kr_pfn(ix_page(5, k)), 1, A));
-	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(ix_page(21, 4)),
-					   1));
-	ASSERT_EQ(0, kho_ranges_unpreserve(&self->kr, kr_pfn(ix_page(37, 4)),
-					   1));
-	ASSERT_EQ(NULL, ix_expect(&self->kr, 4, 0));
+	/* three more folios a window, scattered: it grows, within its share */
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < IX_WINDOWS; i++)
+			ASSERT_EQ(0, ix_add(&self->kr, nr,
+					    1 + i * 17 % IX_WINDOWS));
+	ASSERT_EQ(NULL, ix_expect(&self->kr, nr));
 	ASSERT_EQ(IX_WINDOWS, self->kr.nr_leaves);
+	slots = 1UL << self->kr.leaf_index_bits;
+	ASSERT_LT(16, slots);
+	ASSERT_EQ(slots * (sizeof(void *) + sizeof(u32)),
+		  self->kr.leaf_index_bytes);
+	ASSERT_GE(self->kr.leaf_bytes / 2, self->kr.leaf_index_bytes);
 }
