@@ -123,7 +123,9 @@ EXPORT_SYMBOL_GPL(kho_ranges_init);
  *
  * A leaf window holds no other entry, and a leaf's pages are exactly the
  * pages it preserves. Pages of a leaf never merge with a neighbouring range
- * in the tree; kho_ranges_walk() and the serializer join them.
+ * in the tree; kho_ranges_walk() and the serializer join them. A preserve
+ * finds its window's leaf through the leaf hint (the last preserve's), the
+ * leaf index (a cache, see "The leaf index" below), or else the tree.
  */
 #define KHO_RANGES_WINDOW_PAGES		4096UL
 #define KHO_RANGES_LEAF_MAX_ORDER	6	/* a window is whole u64 words */
