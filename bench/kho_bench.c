@@ -707,7 +707,7 @@ static int kb_run_ranges(const struct kb_config *cfg, struct kb_ctx *c,
 	 */
 	proto.tracker_bytes = (c->slab_delta - c->kr.nr_leaves) *
 			      sizeof(struct maple_node) + c->kr.leaf_bytes +
-			      c->kr.leaf_index_bytes;
+			      kho_ranges_leaf_index_bytes(&c->kr);
 
 	proto.serialize = kb_measure(cfg, kb_setup_ranges_serialize,
 				     kb_ir_serialize_ranges, c);

@@ -565,7 +565,6 @@ static unsigned long kho_ranges_runs_clear(struct kho_ranges_leaf *leaf,
  * scattered windows gets a slot a leaf. Without memory to grow it stays
  * as it is.
  */
-#define KHO_RANGES_INDEX_SLOT	(sizeof(void *) + sizeof(u32))
 #define KHO_RANGES_INDEX_SHARE	2	/* index <= leaf_bytes / 2 */
 #define KHO_RANGES_INDEX_MIN	16U
 
@@ -638,7 +637,6 @@ static void kho_ranges_index_grow(struct kho_ranges *kr, gfp_t gfp)
 	}
 	kr->leaf_index = index;
 	kr->leaf_index_bits = bits;
-	kr->leaf_index_bytes = bytes;
 	kfree(was);
 }
 
@@ -658,14 +656,14 @@ static void kho_ranges_index_note(struct kho_ranges *kr, unsigned long ws,
 
 /* @leaf of window @ws enters (@sign 1) or leaves (-1) the tree */
 static void kho_ranges_leaf_account(struct kho_ranges *kr,
-				    const struct kho_ranges_leaf *leaf,
+				    struct kho_ranges_leaf *leaf,
 				    unsigned long ws, int sign)
 {
 	/* a leaf leaving the tree is no shortcut any more */
 	if (sign < 0 && kr->hint_leaf == leaf)
 		kr->hint_leaf = NULL;
 	if (sign > 0)
-		kho_ranges_index_set(kr, ws, (struct kho_ranges_leaf *)leaf);
+		kho_ranges_index_set(kr, ws, leaf);
 	else if (kho_ranges_index_find(kr, ws) == leaf)
 		kho_ranges_index_set(kr, ws, NULL);
 	kr->nr_leaves += sign;
@@ -1258,14 +1256,14 @@ static noinline int kho_ranges_preserve_tree(struct kho_ranges *kr,
 				kho_ranges_maybe_leaf(kr, ws, gfp);
 			return 0;
 		}
-		if (kho_ranges_is_leaf(entry))
+		if (kho_ranges_is_leaf(entry)) {
 			kho_ranges_index_note(kr, mas.index, entry, gfp);
-		if (kho_ranges_is_leaf(entry) &&
-		    kho_ranges_leaf_takes(entry, info)) {
-			ret = kho_ranges_leaf_add(kr, entry, mas.index, pfn,
-						  last, info, gfp);
-			if (ret <= 0)
-				return ret;
+			if (kho_ranges_leaf_takes(entry, info)) {
+				ret = kho_ranges_leaf_add(kr, entry, mas.index,
+							  pfn, last, info, gfp);
+				if (ret <= 0)
+					return ret;
+			}
 		}
 	}
 
@@ -2462,7 +2460,6 @@ void kho_ranges_destroy(struct kho_ranges *kr)
 	kfree(kr->leaf_index);
 	kr->leaf_index = NULL;
 	kr->leaf_index_bits = 0;
-	kr->leaf_index_bytes = 0;
 	kr->leaf_index_misses = 0;
 	kr->hint_leaf = NULL;
 	kr->hint_limit = 0;

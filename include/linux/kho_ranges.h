@@ -38,8 +38,7 @@ struct folio;
  *             holds a leaf of a window whose number is i modulo the
  *             slots, with the window numbers (u32) after the pointers
  *             (mm/kho_ranges.c, "The leaf index").
- * @leaf_index_bits: log2 of its slots.
- * @leaf_index_bytes: its memory.
+ * @leaf_index_bits: log2 of its slots (kho_ranges_leaf_index_bytes()).
  * @leaf_index_misses: walks of the tree that found a leaf since it last
  *             grew.
  * @hint_start: the range the last preserve stored: its first page frame,
@@ -80,7 +79,6 @@ struct kho_ranges {
 	unsigned long hint_ws;
 	void **leaf_index;
 	unsigned int leaf_index_bits;
-	size_t leaf_index_bytes;
 	unsigned long leaf_index_misses;
 	unsigned long hint_start;
 	unsigned long hint_end;
@@ -98,6 +96,15 @@ struct kho_ranges {
 	phys_addr_t fdt_phys;
 	size_t fdt_size;
 };
+
+/* a slot of the leaf index: a leaf pointer and its window's number */
+#define KHO_RANGES_INDEX_SLOT	(sizeof(void *) + sizeof(u32))
+
+/* memory of @kr's leaf index */
+static inline size_t kho_ranges_leaf_index_bytes(const struct kho_ranges *kr)
+{
+	return kr->leaf_index ? KHO_RANGES_INDEX_SLOT << kr->leaf_index_bits : 0;
+}
 
 void kho_ranges_init(struct kho_ranges *kr);
 void kho_ranges_destroy(struct kho_ranges *kr);

@@ -165,9 +165,6 @@ static inline const char *kr_check_index(struct kho_ranges *kr)
 	const u32 *wins = (const u32 *)(kr->leaf_index + n);
 	const char *err = NULL;
 
-	if (kr->leaf_index &&
-	    kr->leaf_index_bytes != n * (sizeof(void *) + sizeof(u32)))
-		return "leaf index bytes do not match its slots";
 	mutex_lock(&kr->lock);
 	for (i = 0; i < n && !err; i++) {
 		MA_STATE(mas, &kr->mt, 0, 0);

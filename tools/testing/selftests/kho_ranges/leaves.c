@@ -539,7 +539,7 @@ TEST_F(leaves, index_finds_scattered_leaves_and_forgets_freed_ones)
 						       1, A));
 	}
 	ASSERT_EQ(16 * (sizeof(void *) + sizeof(u32)),
-		  self->kr.leaf_index_bytes);
+		  kho_ranges_leaf_index_bytes(&self->kr));
 	ASSERT_EQ(NULL, ix_expect(&self->kr, nr));
 
 	/* window 5 takes the slot back, then empties: its leaf is freed */
@@ -555,7 +555,7 @@ TEST_F(leaves, index_finds_scattered_leaves_and_forgets_freed_ones)
 	ASSERT_EQ(0, ix_add(&self->kr, nr, 5));
 	ASSERT_EQ(NULL, ix_expect(&self->kr, nr));
 	ASSERT_EQ(16 * (sizeof(void *) + sizeof(u32)),
-		  self->kr.leaf_index_bytes);
+		  kho_ranges_leaf_index_bytes(&self->kr));
 
 	/* three more folios a window, scattered: it grows, within its share */
 	for (k = 0; k < 3; k++)
@@ -567,6 +567,6 @@ TEST_F(leaves, index_finds_scattered_leaves_and_forgets_freed_ones)
 	slots = 1UL << self->kr.leaf_index_bits;
 	ASSERT_LT(16, slots);
 	ASSERT_EQ(slots * (sizeof(void *) + sizeof(u32)),
-		  self->kr.leaf_index_bytes);
-	ASSERT_GE(self->kr.leaf_bytes / 2, self->kr.leaf_index_bytes);
+		  kho_ranges_leaf_index_bytes(&self->kr));
+	ASSERT_GE(self->kr.leaf_bytes / 2, kho_ranges_leaf_index_bytes(&self->kr));
 }
